@@ -1,0 +1,5 @@
+/**
+ * rxgrad: backpropagation as reactive dataflow.
+ */
+export * from './tensor/index.js';
+export * from './ops/index.js';

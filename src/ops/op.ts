@@ -1,0 +1,225 @@
+/**
+ * `defineOp`: the one way an op comes into being, built-in or custom. An op is declared once, with
+ * its forward and its backward (the vector–Jacobian product) side by side, and the record it
+ * returns serves three uses: called on tensors it computes eagerly; called on graph nodes (or with
+ * one input fewer, as a pipeable operator) it is lifted into the graph; listed in the registry it is
+ * checked against finite differences by the property test.
+ */
+import { type Shape, Tensor, isTensor, scalar } from '../tensor/index.js';
+import { OpError, asOpError } from './op-error.js';
+import { type SymbolicInput, type SymbolicNode, isSymbolic, lift } from './symbolic.js';
+
+/** The inputs of an op of arity N, as a tuple where N is fixed. */
+export type Inputs<N = number | 'variadic'> = N extends 1
+  ? readonly [Tensor]
+  : N extends 2
+    ? readonly [Tensor, Tensor]
+    : N extends 3
+      ? readonly [Tensor, Tensor, Tensor]
+      : readonly Tensor[];
+
+/** What an op's backward receives about the forward call it differentiates. */
+export interface Saved<A, N = number | 'variadic'> {
+  /** The forward inputs (never mutated, so holding references is safe). */
+  readonly inputs: Inputs<N>;
+  /** The forward output. */
+  readonly output: Tensor;
+  /** The attributes the op was called with. */
+  readonly attrs: A;
+}
+
+/**
+ * Gradients with respect to each input: a tensor of that input's shape and dtype, or null where
+ * `needs[i]` is false (the caller does not want it) or the input is not differentiable.
+ */
+export type Grads = readonly (Tensor | null)[];
+
+export interface OpSpec<A extends object, N = number | 'variadic'> {
+  /** camelCase name, unique in the registry; also the name in every error. */
+  name: string;
+  /** Number of tensor inputs, or 'variadic' (one or more, passed as an array). */
+  arity: number | 'variadic';
+  /**
+   * Which inputs carry a gradient (default: all). Labels of a classification loss, for instance,
+   * do not.
+   */
+  differentiable?: readonly boolean[];
+  /** Computes the output. Must not write into `inputs`. `attrs` is `{}` when the caller gave none. */
+  forward(inputs: Inputs<N>, attrs: A): Tensor;
+  /**
+   * The vector–Jacobian product: given the gradient `g` of a scalar loss with respect to the output,
+   * the gradient with respect to each input. Must not write into `g` or the saved tensors.
+   */
+  backward(g: Tensor, saved: Saved<A, N>, needs: readonly boolean[]): Grads;
+}
+
+/** The record behind every op: its spec plus a validated eager entry point. */
+export interface OpRecord<A extends object> {
+  readonly name: string;
+  readonly arity: number | 'variadic';
+  /** Whether input `i` carries a gradient. */
+  isDifferentiable(i: number): boolean;
+  forward(inputs: readonly Tensor[], attrs: A): Tensor;
+  backward(g: Tensor, saved: Saved<A>, needs: readonly boolean[]): Grads;
+  /** Eager call on tensors with errors wrapped as {@link OpError}. */
+  apply(inputs: readonly Tensor[], attrs?: A): Tensor;
+  /** Marks op records (custom ones included) for the graph layer and the checker. */
+  readonly isOp: true;
+}
+
+/** Any op, whatever its attributes. */
+// biome-ignore lint: the attribute type is erased here on purpose
+export type AnyOp = OpRecord<any>;
+
+/** A one-input op: `sigmoid(t)`, `sigmoid(node)`, `node.pipe(sigmoid())`. */
+export type UnaryOp<A extends object> = OpRecord<A> & {
+  (x: Tensor | number, attrs?: A): Tensor;
+  (x: SymbolicInput, attrs?: A): SymbolicNode;
+  (attrs?: A): (source: SymbolicNode) => SymbolicNode;
+};
+
+/** A two-input op: `add(a, b)` on tensors or nodes, `node.pipe(add(b))`. */
+export type BinaryOp<A extends object> = OpRecord<A> & {
+  (a: Tensor | number, b: Tensor | number, attrs?: A): Tensor;
+  (a: SymbolicInput, b: SymbolicInput, attrs?: A): SymbolicNode;
+  (b: SymbolicInput, attrs?: A): (source: SymbolicNode) => SymbolicNode;
+};
+
+/** A three-input op (custom ops such as a fused linear layer). */
+export type TernaryOp<A extends object> = OpRecord<A> & {
+  (a: Tensor | number, b: Tensor | number, c: Tensor | number, attrs?: A): Tensor;
+  (a: SymbolicInput, b: SymbolicInput, c: SymbolicInput, attrs?: A): SymbolicNode;
+  (b: SymbolicInput, c: SymbolicInput, attrs?: A): (source: SymbolicNode) => SymbolicNode;
+};
+
+/** An op over any number of inputs given as an array: `concat([a, b])`, `x.pipe(concat(b, c))`. */
+export type VariadicOp<A extends object> = OpRecord<A> & {
+  (inputs: readonly (Tensor | number)[], attrs?: A): Tensor;
+  (inputs: readonly SymbolicInput[], attrs?: A): SymbolicNode;
+  (...rest: (SymbolicInput | A)[]): (source: SymbolicNode) => SymbolicNode;
+};
+
+type OpFor<A extends object, N> = N extends 1 ? UnaryOp<A> : N extends 2 ? BinaryOp<A> : N extends 3 ? TernaryOp<A> : N extends 'variadic' ? VariadicOp<A> : OpRecord<A>;
+
+/** Is this a trailing attributes object (as opposed to an input)? */
+function isAttrs(value: unknown): value is object {
+  return typeof value === 'object' && value !== null && !Array.isArray(value) && !isTensor(value) && !isSymbolic(value);
+}
+
+/** Turns numbers into scalar tensors of the dtype of the first tensor among the inputs. */
+export function coerceInputs(inputs: readonly (Tensor | number)[]): Tensor[] {
+  const like = inputs.find(isTensor);
+  return inputs.map((v) => (typeof v === 'number' ? scalar(v, { dtype: like?.dtype ?? 'float64' }) : v));
+}
+
+function describe(value: unknown): string {
+  if (isTensor(value)) return `Tensor[${value.shape.join(',')}]`;
+  if (isSymbolic(value)) return 'node';
+  if (Array.isArray(value)) return 'array';
+  return typeof value;
+}
+
+/**
+ * Declares an op. The returned value is both the op record and its public function.
+ *
+ * @example
+ * // A custom op: the cube, with its derivative 3x² right beside it.
+ * const cube = defineOp({
+ *   name: 'cube',
+ *   arity: 1,
+ *   forward: ([x]) => kernels.unary(x!, (v) => v * v * v),
+ *   backward: (g, { inputs: [x] }) => [kernels.binary('cube', g, x!, (gv, xv) => 3 * xv * xv * gv)],
+ * });
+ * cube(tensor([1, 2]));          // eager: [1, 8]
+ * x.pipe(cube());                // a graph node
+ */
+export function defineOp<A extends object = Record<string, never>, const N extends number | 'variadic' = number | 'variadic'>(
+  spec: OpSpec<A, N> & { arity: N },
+): OpFor<A, N> {
+  const name = spec.name;
+  const arity: number | 'variadic' = spec.arity;
+  if (!/^[A-Za-z_$][\w$]*$/.test(name)) throw new TypeError(`defineOp: invalid op name ${JSON.stringify(name)}`);
+  if (arity !== 'variadic' && !(Number.isInteger(arity) && arity >= 1)) {
+    throw new TypeError(`defineOp(${name}): arity must be a positive integer or 'variadic', got ${String(arity)}`);
+  }
+  const differentiable = spec.differentiable;
+  // The record is untyped in its arity from here on: the graph and checker pass arrays.
+  const forward = spec.forward as (inputs: readonly Tensor[], attrs: A) => Tensor;
+  const backward = spec.backward as (g: Tensor, saved: Saved<A>, needs: readonly boolean[]) => Grads;
+
+  const apply = (inputs: readonly Tensor[], attrs?: A): Tensor => {
+    for (let i = 0; i < inputs.length; i++) {
+      if (!isTensor(inputs[i])) {
+        throw new OpError(name, [], `input ${i} must be a Tensor, got ${describe(inputs[i])}`);
+      }
+    }
+    if (arity !== 'variadic' && inputs.length !== arity) {
+      throw new OpError(name, inputs.map((t) => t.shape), `expects ${arity} inputs, got ${inputs.length}`);
+    }
+    if (arity === 'variadic' && inputs.length === 0) throw new OpError(name, [], 'expects at least one input');
+    try {
+      return forward(inputs, (attrs ?? {}) as A);
+    } catch (error) {
+      throw asOpError(name, inputs.map((t) => t.shape), error);
+    }
+  };
+
+  const fn = (...args: unknown[]): unknown => {
+    let attrs: A | undefined;
+    if (args.length > 0 && (isAttrs(args[args.length - 1]) || args[args.length - 1] === undefined)) {
+      attrs = args.pop() as A | undefined;
+    }
+    let inputs: unknown[];
+    let pipeable: boolean;
+    if (arity === 'variadic') {
+      pipeable = !Array.isArray(args[0]);
+      inputs = pipeable ? args : (args[0] as unknown[]);
+      if (!pipeable && args.length > 1) throw new TypeError(`${name}: pass the inputs as one array, then optional attributes`);
+    } else if (args.length === arity) {
+      pipeable = false;
+      inputs = args;
+    } else if (args.length === arity - 1) {
+      pipeable = true;
+      inputs = args;
+    } else {
+      throw new TypeError(`${name}: expects ${arity} inputs (or ${arity - 1} as a pipeable operator), got ${args.length}`);
+    }
+    for (const v of inputs) {
+      if (!isTensor(v) && !isSymbolic(v) && typeof v !== 'number') {
+        throw new TypeError(`${name}: inputs must be tensors, numbers or graph nodes, got ${describe(v)}`);
+      }
+    }
+    const typed = inputs as SymbolicInput[];
+    if (pipeable) {
+      return (source: SymbolicInput) => {
+        if (!isSymbolic(source)) {
+          throw new TypeError(`${name}(): a pipeable operator applies to graph nodes, got ${describe(source)}`);
+        }
+        return lift(record, [source, ...typed], attrs);
+      };
+    }
+    if (typed.some(isSymbolic)) return lift(record, typed, attrs);
+    return apply(coerceInputs(typed as (Tensor | number)[]), attrs);
+  };
+
+  const record = Object.assign(fn, {
+    arity,
+    isOp: true as const,
+    isDifferentiable: (i: number): boolean => differentiable?.[i] ?? true,
+    forward,
+    backward,
+    apply,
+  });
+  Object.defineProperty(record, 'name', { value: name });
+  return record as unknown as OpFor<A, N>;
+}
+
+/** Is this value an op made by {@link defineOp}? */
+export function isOp(value: unknown): value is AnyOp {
+  return typeof value === 'function' && (value as { isOp?: unknown }).isOp === true;
+}
+
+/** Shapes of tensors, for error messages. */
+export function shapesOf(inputs: readonly Tensor[]): Shape[] {
+  return inputs.map((t) => t.shape);
+}

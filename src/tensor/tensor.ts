@@ -1,0 +1,114 @@
+import { type DType, type TypedArray, allocate, dtypeOf } from './dtype.js';
+import { type Shape, formatShape, sizeOf } from './shape.js';
+
+/** Nested arrays of numbers, as `toArray()` returns them and `tensor()` accepts them. */
+export type NestedArray = number | readonly NestedArray[];
+
+/**
+ * A dense, contiguous, row-major array of float64 or float32 numbers with a shape.
+ *
+ * Tensors are values: no op ever writes into a tensor it received. `data` is exposed for kernels
+ * and for fast reads; writing into it is a bug (NOTE: typed arrays cannot be frozen, so this is a
+ * contract, not an enforcement — the gradient checker verifies that ops honour it).
+ *
+ * @example
+ * const t = tensor([[1, 2], [3, 4]]);
+ * t.shape;          // [2, 2]
+ * t.toArray();      // [[1, 2], [3, 4]]
+ */
+export class Tensor {
+  /** Dimensions, outermost first. Frozen; shared between tensors of the same shape. */
+  readonly shape: Shape;
+  /** Element storage, row-major. Read it; never write it. */
+  readonly data: TypedArray;
+  /** `float64` or `float32`, as `data` says. */
+  readonly dtype: DType;
+  /** Number of elements. */
+  readonly size: number;
+
+  constructor(data: TypedArray, shape: Shape) {
+    const size = sizeOf(shape);
+    if (data.length !== size) {
+      throw new RangeError(`Tensor: shape ${formatShape(shape)} needs ${size} elements, storage holds ${data.length}`);
+    }
+    this.shape = Object.isFrozen(shape) ? shape : Object.freeze(shape.slice());
+    this.data = data;
+    this.dtype = dtypeOf(data);
+    this.size = size;
+  }
+
+  /** Number of dimensions. */
+  get rank(): number {
+    return this.shape.length;
+  }
+
+  /** The single element of a one-element tensor (any rank), as a number. */
+  item(): number {
+    if (this.size !== 1) {
+      throw new RangeError(`item(): tensor of shape ${formatShape(this.shape)} has ${this.size} elements, not 1`);
+    }
+    return this.data[0]!;
+  }
+
+  /** The element at a multi-index (negative indices count from the end). */
+  get(...index: number[]): number {
+    if (index.length !== this.shape.length) {
+      throw new RangeError(`get(): ${index.length} indices for a tensor of rank ${this.shape.length}`);
+    }
+    let offset = 0;
+    for (let d = 0; d < index.length; d++) {
+      const n = this.shape[d]!;
+      let i = index[d]!;
+      if (i < 0) i += n;
+      if (!Number.isInteger(i) || i < 0 || i >= n) {
+        throw new RangeError(`get(): index ${index[d]} out of range for dimension ${d} of ${formatShape(this.shape)}`);
+      }
+      offset = offset * n + i;
+    }
+    return this.data[offset]!;
+  }
+
+  /** The elements as nested arrays (a number for a scalar). */
+  toArray(): NestedArray {
+    const { shape, data } = this;
+    if (shape.length === 0) return data[0]!;
+    const build = (dim: number, offset: number): NestedArray[] => {
+      const n = shape[dim]!;
+      const out: NestedArray[] = new Array(n);
+      if (dim === shape.length - 1) {
+        for (let i = 0; i < n; i++) out[i] = data[offset + i]!;
+        return out;
+      }
+      const inner = sizeOf(shape.slice(dim + 1));
+      for (let i = 0; i < n; i++) out[i] = build(dim + 1, offset + i * inner);
+      return out;
+    };
+    return build(0, 0);
+  }
+
+  /** A copy with fresh storage (optionally converted to another dtype). */
+  clone(dtype: DType = this.dtype): Tensor {
+    const data = allocate(dtype, this.size);
+    data.set(this.data);
+    return new Tensor(data, this.shape);
+  }
+
+  /** The same elements in another dtype (this tensor itself when the dtype already matches). */
+  astype(dtype: DType): Tensor {
+    return dtype === this.dtype ? this : this.clone(dtype);
+  }
+
+  toString(): string {
+    const body = JSON.stringify(this.toArray());
+    return `Tensor(${formatShape(this.shape)}, ${this.dtype}) ${body.length > 200 ? body.slice(0, 200) + '…' : body}`;
+  }
+}
+
+/** A fresh zero-filled tensor; the one place kernels get output storage from. */
+export function empty(shape: Shape, dtype: DType = 'float64'): Tensor {
+  return new Tensor(allocate(dtype, sizeOf(shape)), shape);
+}
+
+export function isTensor(value: unknown): value is Tensor {
+  return value instanceof Tensor;
+}
