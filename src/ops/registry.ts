@@ -3,18 +3,50 @@
  * table is keyed by {@link OpName}, so an op missing from the table is a compile error; a spec
  * checks that every file in src/ops/ that defines an op is listed here.
  */
+import { abs } from './abs.js';
 import { add } from './add.js';
+import { div } from './div.js';
+import { elu } from './elu.js';
+import { exp } from './exp.js';
+import { gelu } from './gelu.js';
+import { leakyRelu } from './leaky-relu.js';
+import { log } from './log.js';
 import { matmul } from './matmul.js';
 import { mse } from './mse.js';
+import { mul } from './mul.js';
+import { neg } from './neg.js';
+import { pow } from './pow.js';
+import { relu } from './relu.js';
 import { sigmoid } from './sigmoid.js';
+import { softplus } from './softplus.js';
+import { sqrt } from './sqrt.js';
+import { square } from './square.js';
+import { sub } from './sub.js';
 import { sum } from './sum.js';
+import { tanh } from './tanh.js';
 
 export const registry = {
+  abs,
   add,
+  div,
+  elu,
+  exp,
+  gelu,
+  leakyRelu,
+  log,
   matmul,
   mse,
+  mul,
+  neg,
+  pow,
+  relu,
   sigmoid,
+  softplus,
+  sqrt,
+  square,
+  sub,
   sum,
+  tanh,
 } as const;
 
 /** The name of a built-in op. */

@@ -1,5 +1,6 @@
 import { kernels } from '../tensor/index.js';
 import { defineOp } from './op.js';
+import { pointwiseGrad } from './grad-util.js';
 
 /** σ(x) without overflow: exp is only ever taken of a non-positive number. */
 export function stableSigmoid(x: number): number {
@@ -22,5 +23,5 @@ export const sigmoid = defineOp({
   name: 'sigmoid',
   arity: 1,
   forward: ([x]) => kernels.unary(x, stableSigmoid),
-  backward: (g, { output }) => [kernels.binary('sigmoid', g, output, (gv, s) => gv * s * (1 - s))],
+  backward: (g, { inputs: [x], output }, needs) => [needs[0] ? pointwiseGrad(g, x, output, (gv, s) => gv * s * (1 - s)) : null],
 });

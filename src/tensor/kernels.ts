@@ -3,3 +3,4 @@ export { unary, binary, broadcastLoop, broadcastStrides, broadcastTo, add, sub, 
 export { sum, mean, max, min, sumTo, reductionIndex } from './reduce.js';
 export { matmul, gemm, gemmNT, gemmTN } from './matmul.js';
 export { reshape, resolveReshape, permute, inversePerm, normalizePerm, transpose, slice, resolveSlice, copyBlock, concat, gather, forEachGathered } from './layout.js';
+export { erf, erfc, normalCdf, normalPdf } from './special.js';
