@@ -5,48 +5,64 @@
  */
 import { abs } from './abs.js';
 import { add } from './add.js';
+import { concat } from './concat.js';
 import { div } from './div.js';
 import { elu } from './elu.js';
 import { exp } from './exp.js';
 import { gelu } from './gelu.js';
 import { leakyRelu } from './leaky-relu.js';
 import { log } from './log.js';
+import { logSoftmax } from './log-softmax.js';
 import { matmul } from './matmul.js';
+import { max } from './max.js';
+import { mean } from './mean.js';
 import { mse } from './mse.js';
 import { mul } from './mul.js';
 import { neg } from './neg.js';
 import { pow } from './pow.js';
 import { relu } from './relu.js';
+import { reshape } from './reshape.js';
 import { sigmoid } from './sigmoid.js';
+import { slice } from './slice.js';
+import { softmax } from './softmax.js';
 import { softplus } from './softplus.js';
 import { sqrt } from './sqrt.js';
 import { square } from './square.js';
 import { sub } from './sub.js';
 import { sum } from './sum.js';
 import { tanh } from './tanh.js';
+import { transpose } from './transpose.js';
 
 export const registry = {
   abs,
   add,
+  concat,
   div,
   elu,
   exp,
   gelu,
   leakyRelu,
   log,
+  logSoftmax,
   matmul,
+  max,
+  mean,
   mse,
   mul,
   neg,
   pow,
   relu,
+  reshape,
   sigmoid,
+  slice,
+  softmax,
   softplus,
   sqrt,
   square,
   sub,
   sum,
   tanh,
+  transpose,
 } as const;
 
 /** The name of a built-in op. */

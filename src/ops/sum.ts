@@ -28,5 +28,7 @@ export const sum = defineOp<ReductionAttrs, 1>({
   name: 'sum',
   arity: 1,
   forward: ([x], attrs) => kernels.sum(x, attrs),
-  backward: (g, { inputs: [x], attrs }) => [kernels.broadcastTo(expandReduced(g, x.shape, attrs), x.shape).astype(x.dtype)],
+  backward: (g, { inputs: [x], attrs }, needs) => [
+    needs[0] ? kernels.broadcastTo(expandReduced(g, x.shape, attrs), x.shape).astype(x.dtype) : null,
+  ],
 });

@@ -4,3 +4,4 @@ export { sum, mean, max, min, sumTo, reductionIndex } from './reduce.js';
 export { matmul, gemm, gemmNT, gemmTN } from './matmul.js';
 export { reshape, resolveReshape, permute, inversePerm, normalizePerm, transpose, slice, resolveSlice, copyBlock, concat, gather, forEachGathered } from './layout.js';
 export { erf, erfc, normalCdf, normalPdf } from './special.js';
+export { forEachLane, softmax, logSoftmax } from './softmax.js';
