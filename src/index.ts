@@ -3,3 +3,4 @@
  */
 export * from './tensor/index.js';
 export * from './ops/index.js';
+export * from './graph/index.js';

@@ -26,6 +26,8 @@ export interface Saved<A, N = number | 'variadic'> {
   readonly output: Tensor;
   /** The attributes the op was called with. */
   readonly attrs: A;
+  /** The tick being differentiated, when the op runs inside a graph (undefined when called eagerly). */
+  readonly tick?: number;
 }
 
 /**

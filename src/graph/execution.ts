@@ -1,0 +1,428 @@
+/**
+ * The stream protocol: one Execution is one run of a compiled {@link Program}.
+ *
+ * Forward. Each input delivers one tensor per tick, in any order and with any interleaving of
+ * ticks. A tick's state lives in a TickRecord. Whenever an input arrives, every op of that tick
+ * whose inputs are all present runs, in topological order (so a node emits tick t once all of its
+ * inputs delivered t). Parameters are read once per tick, at their first use, so all uses within a
+ * tick see one version.
+ *
+ * Backward. When every trained loss of a tick has its value, the backward sweep runs in reverse
+ * topological order over the slots that need a gradient. Each slot's gradient is the sum of its
+ * edges' contributions in edge order (consumer creation order, then input position): bit-for-bit
+ * reproducible whatever the arrival order. The slot publishes it on its `grad$` face, runs its op's
+ * backward with that tick's saved values, and writes each input's share into that input's edge.
+ *
+ * Memory. A record goes back to a pool once its forward is complete and its backward (if any) has
+ * run; nothing per tick outlives the tick. Ticks in flight are capped, so an input that stops
+ * delivering cannot grow memory without bound.
+ *
+ * Errors. Anything thrown (a shape mismatch, a custom op's bug) becomes an OpError naming the op,
+ * the input shapes and the tick; the run fails through `onError`, drops all its state, and completes
+ * nothing else.
+ */
+import { type Tensor, asOpError, formatShape, full, isTensor, shapesEqual, tensor, kernels } from '../index-core.js';
+import { GraphError, type Node, Param, Constant, formatStaticShape, releaseFaces } from './node.js';
+import { type Program, SlotKind } from './program.js';
+
+/** State of one tick while it is in flight. */
+export class TickRecord {
+  tick = 0;
+  /** Forward value per slot (undefined until computed / fed / first read). */
+  readonly values: (Tensor | undefined)[];
+  /** Final gradient per slot (null: no gradient reached it this tick). */
+  readonly grads: (Tensor | null | undefined)[];
+  /** Gradient contribution per edge. */
+  readonly contrib: (Tensor | null | undefined)[];
+  opsLeft = 0;
+  lossesLeft = 0;
+  outputsLeft = 0;
+  fed = 0;
+  backwardDone = false;
+
+  constructor(slots: number, edges: number) {
+    this.values = new Array(slots).fill(undefined);
+    this.grads = new Array(slots).fill(undefined);
+    this.contrib = new Array(edges).fill(undefined);
+  }
+}
+
+export interface ExecutionHooks {
+  /** Every output of the tick has its value (the tick's backward may not have run yet). */
+  onOutputs?(record: TickRecord): void;
+  /** The tick's backward has run; `record.grads` holds the gradients (parameters' included). */
+  onBackward?(record: TickRecord): void;
+  /** The tick is fully processed; the record is recycled right after this returns. */
+  onTickDone?(record: TickRecord): void;
+  /** The run failed; state is already released. */
+  onError(error: unknown): void;
+}
+
+export interface ExecutionOptions {
+  /** Most ticks allowed in flight at once (default 1024). */
+  maxInFlight?: number;
+}
+
+let liveTicks = 0;
+
+/**
+ * Ticks held in flight by all running graphs: zero once every run has finished its ticks. For tests
+ * and for debugging leaks.
+ */
+export function retainedTicks(): number {
+  return liveTicks;
+}
+
+interface QueuedFeed {
+  position: number;
+  tick: number;
+  value: Tensor;
+}
+
+/** Saved-state object handed to an op's backward; one per op slot, refilled for each call. */
+interface SavedBox {
+  inputs: Tensor[];
+  output: Tensor;
+  attrs: object;
+  tick: number;
+}
+
+export class Execution {
+  private readonly records = new Map<number, TickRecord>();
+  private readonly pool: TickRecord[] = [];
+  private lastRecord: TickRecord | null = null;
+  private readonly inputDone: Uint8Array;
+  private doneInputs = 0;
+  private busy = false;
+  private readonly queue: QueuedFeed[] = [];
+  private readonly scratchArgs: (Tensor[] | null)[];
+  private readonly saved: (SavedBox | null)[];
+  private readonly isOutput: Uint8Array;
+  private readonly outputCount: number;
+  private readonly isLoss: Int32Array; // loss index + 1, or 0
+  private readonly seeds: (Tensor | null)[];
+  private readonly maxInFlight: number;
+  private readonly paramNodes: (Param | null)[];
+  private readonly constants: (Tensor | null)[];
+  private started = false;
+  /** True once the run has completed, failed or been disposed. */
+  closed = false;
+
+  constructor(readonly program: Program, private readonly hooks: ExecutionHooks, options: ExecutionOptions = {}) {
+    const p = program;
+    const count = p.nodes.length;
+    this.maxInFlight = options.maxInFlight ?? 1024;
+    this.inputDone = new Uint8Array(p.inputSlots.length);
+    this.scratchArgs = p.argSlots.map((a) => (a ? new Array<Tensor>(a.length) : null));
+    this.saved = p.argSlots.map((a, i) => (a ? { inputs: new Array<Tensor>(a.length), output: undefined as never, attrs: p.attrs[i]!, tick: 0 } : null));
+    this.isOutput = new Uint8Array(count);
+    for (const s of p.outputSlots) this.isOutput[s] = 1;
+    this.outputCount = this.isOutput.reduce((a, b) => a + b, 0);
+    this.isLoss = new Int32Array(count);
+    p.lossSlots.forEach((s, k) => (this.isLoss[s] = k + 1));
+    this.seeds = new Array(p.lossSlots.length).fill(null);
+    this.paramNodes = p.nodes.map((n) => (n instanceof Param ? n : null));
+    this.constants = p.nodes.map((n) => (n instanceof Constant ? n.value : null));
+  }
+
+  /** Registers the run with its nodes' faces. Call once before feeding. */
+  start(): void {
+    if (this.started) return;
+    this.started = true;
+    for (const n of this.program.nodes) n.activeRuns++;
+  }
+
+  /** Ticks currently in flight in this run. */
+  get inFlight(): number {
+    return this.records.size;
+  }
+
+  /**
+   * Delivers input `position`'s value for `tick`. Re-entrant calls (a subscriber feeding the graph
+   * from inside a callback) are queued and run after the current tick, so the stack never grows.
+   */
+  feed(position: number, tick: number, value: Tensor): void {
+    if (this.closed) return;
+    if (this.busy) {
+      this.queue.push({ position, tick, value });
+      return;
+    }
+    this.busy = true;
+    try {
+      this.deliver(position, tick, value);
+      while (this.queue.length > 0 && !this.closed) {
+        const q = this.queue.shift()!;
+        this.deliver(q.position, q.tick, q.value);
+      }
+    } catch (error) {
+      this.fail(error);
+    } finally {
+      this.busy = false;
+    }
+  }
+
+  /**
+   * Delivers every input's value for one tick at once (the `learn` fast path): one forward sweep.
+   */
+  feedAll(tick: number, values: readonly Tensor[]): void {
+    if (this.closed) return;
+    if (this.busy) {
+      values.forEach((value, position) => this.queue.push({ position, tick, value }));
+      return;
+    }
+    this.busy = true;
+    try {
+      const record = this.recordFor(tick, 0);
+      for (let k = 0; k < values.length; k++) this.place(record, k, values[k]!);
+      this.sweep(record);
+      while (this.queue.length > 0 && !this.closed) {
+        const q = this.queue.shift()!;
+        this.deliver(q.position, q.tick, q.value);
+      }
+    } catch (error) {
+      this.fail(error);
+    } finally {
+      this.busy = false;
+    }
+  }
+
+  /** Input `position` will deliver nothing more. */
+  completeInput(position: number): void {
+    if (this.closed || this.inputDone[position]) return;
+    this.inputDone[position] = 1;
+    this.doneInputs++;
+    const slot = this.program.inputSlots[position]!;
+    for (const record of this.records.values()) {
+      if (record.values[slot] === undefined) {
+        this.fail(new GraphError(`input ${this.program.nodes[slot]!.name} completed without delivering tick ${record.tick}`, record.tick));
+        return;
+      }
+    }
+  }
+
+  /** All inputs have completed: the run ends (it must have no tick left half-done). */
+  get finished(): boolean {
+    return this.doneInputs === this.inputDone.length && this.records.size === 0;
+  }
+
+  /** Releases everything; faces complete (or error with `error`). Idempotent. */
+  dispose(error?: unknown): void {
+    if (this.closed) return;
+    this.closed = true;
+    liveTicks -= this.records.size;
+    this.records.clear();
+    this.queue.length = 0;
+    this.lastRecord = null;
+    if (this.started) for (const n of this.program.nodes) releaseFaces(n, error);
+  }
+
+  private fail(error: unknown): void {
+    if (this.closed) return;
+    this.dispose(error);
+    this.hooks.onError(error);
+  }
+
+  private recordFor(tick: number, position: number): TickRecord {
+    const last = this.lastRecord;
+    if (last !== null && last.tick === tick) return last;
+    let record = this.records.get(tick);
+    if (record === undefined) {
+      if (!Number.isFinite(tick)) throw new GraphError(`tick must be a finite number, got ${tick}`);
+      if (this.doneInputs > 0) {
+        const p = this.program;
+        for (let k = 0; k < this.inputDone.length; k++) {
+          if (this.inputDone[k]) {
+            throw new GraphError(`input ${p.nodes[p.inputSlots[k]!]!.name} completed, so tick ${tick} (started by input ${p.nodes[p.inputSlots[position]!]!.name}) can never complete`, tick);
+          }
+        }
+      }
+      if (this.records.size >= this.maxInFlight) {
+        throw new GraphError(`more than ${this.maxInFlight} ticks in flight: an input is not keeping up (waiting on ticks ${[...this.records.keys()].slice(0, 5).join(', ')}…)`, tick);
+      }
+      record = this.pool.pop() ?? new TickRecord(this.program.nodes.length, this.program.edgeCount);
+      record.tick = tick;
+      record.opsLeft = this.program.opSlots.length;
+      record.lossesLeft = this.program.lossSlots.length;
+      record.outputsLeft = this.outputCount;
+      record.fed = 0;
+      record.backwardDone = false;
+      this.records.set(tick, record);
+      liveTicks++;
+      // Outputs that are parameters or constants are known at once.
+      for (let s = 0; s < this.isOutput.length; s++) {
+        if (!this.isOutput[s]) continue;
+        const kind = this.program.kinds[s];
+        if (kind === SlotKind.Param || kind === SlotKind.Constant) {
+          this.valueOf(record, s);
+          record.outputsLeft--;
+        }
+      }
+    }
+    this.lastRecord = record;
+    return record;
+  }
+
+  private deliver(position: number, tick: number, value: Tensor): void {
+    const record = this.recordFor(tick, position);
+    this.place(record, position, value);
+    this.sweep(record);
+  }
+
+  /** Stores an input value after checking it against the input's declared shape. */
+  private place(record: TickRecord, position: number, value: Tensor): void {
+    const p = this.program;
+    const slot = p.inputSlots[position]!;
+    const node = p.nodes[slot]!;
+    if (record.values[slot] !== undefined) throw new GraphError(`input ${node.name} delivered tick ${record.tick} twice`, record.tick);
+    if (!isTensor(value)) value = tensor(value as never, { dtype: node.dtype ?? 'float64' });
+    const declared = node.shape;
+    if (declared !== null) {
+      const ok = declared.length === value.rank && declared.every((d, i) => d === null || d === value.shape[i]);
+      if (!ok) throw new GraphError(`input ${node.name} expects shape ${formatStaticShape(declared)}, got ${formatShape(value.shape)} at tick ${record.tick}`, record.tick);
+    }
+    if (node.dtype !== null && value.dtype !== node.dtype) {
+      throw new GraphError(`input ${node.name} expects ${node.dtype}, got ${value.dtype} at tick ${record.tick}`, record.tick);
+    }
+    record.values[slot] = value;
+    record.fed++;
+    if (node.face !== null) node.face.next({ tick: record.tick, value });
+    if (this.isOutput[slot] && --record.outputsLeft === 0) this.hooks.onOutputs?.(record);
+  }
+
+  /** The value of a slot for this tick; parameters are read (and shown on their face) at first use. */
+  private valueOf(record: TickRecord, slot: number): Tensor | undefined {
+    const v = record.values[slot];
+    if (v !== undefined) return v;
+    const kind = this.program.kinds[slot];
+    if (kind === SlotKind.Param) {
+      const node = this.paramNodes[slot]!;
+      const value = node.value;
+      record.values[slot] = value;
+      if (node.face !== null) node.face.next({ tick: record.tick, value });
+      return value;
+    }
+    if (kind === SlotKind.Constant) return (record.values[slot] = this.constants[slot]!);
+    return undefined;
+  }
+
+  /** Runs every op of the tick whose inputs are all present, in topological order. */
+  private sweep(record: TickRecord): void {
+    const p = this.program;
+    const opSlots = p.opSlots;
+    if (record.opsLeft > 0) {
+      for (let k = 0; k < opSlots.length; k++) {
+        const s = opSlots[k]!;
+        if (record.values[s] !== undefined) continue;
+        const args = p.argSlots[s]!;
+        const scratch = this.scratchArgs[s]!;
+        let ready = true;
+        for (let j = 0; j < args.length; j++) {
+          const v = this.valueOf(record, args[j]!);
+          if (v === undefined) {
+            ready = false;
+            break;
+          }
+          scratch[j] = v;
+        }
+        if (!ready) continue;
+        const node = p.nodes[s]!;
+        let out: Tensor;
+        try {
+          out = p.ops[s]!.forward(scratch, p.attrs[s]!);
+          if (!isTensor(out)) throw new TypeError(`forward returned ${typeof out}, not a Tensor`);
+        } catch (error) {
+          throw this.opFailure(node, scratch, error, record.tick, '');
+        }
+        record.values[s] = out;
+        record.opsLeft--;
+        if (node.face !== null) node.face.next({ tick: record.tick, value: out });
+        if (this.closed) return;
+        if (this.isOutput[s] && --record.outputsLeft === 0) {
+          this.hooks.onOutputs?.(record);
+          if (this.closed) return;
+        }
+        if (this.isLoss[s]) record.lossesLeft--;
+      }
+    }
+    if (!record.backwardDone && record.lossesLeft === 0 && p.lossSlots.length > 0) this.backward(record);
+    if (this.closed) return;
+    if (record.opsLeft === 0 && record.fed === p.inputSlots.length && (record.backwardDone || p.lossSlots.length === 0)) this.finishTick(record);
+  }
+
+  private opFailure(node: Node, inputs: readonly Tensor[], error: unknown, tick: number, phase: string): Error {
+    const e = asOpError(node.op!.name, inputs.map((t) => t?.shape ?? null), error, tick, phase);
+    if (node.name.startsWith(`${node.op!.name}#`)) return e;
+    return new GraphError(`${node.name}: ${e.message}`, tick, { cause: e });
+  }
+
+  private seedFor(k: number, loss: Tensor): Tensor {
+    const cached = this.seeds[k] ?? null;
+    if (cached !== null && shapesEqual(cached.shape, loss.shape) && cached.dtype === loss.dtype) return cached;
+    const seed = full(loss.shape, this.program.lossWeights[k]!, { dtype: loss.dtype });
+    this.seeds[k] = seed;
+    return seed;
+  }
+
+  private backward(record: TickRecord): void {
+    const p = this.program;
+    const { values, contrib, grads } = record;
+    const order = p.backwardSlots;
+    for (let k = 0; k < order.length; k++) {
+      const s = order[k]!;
+      const edges = p.gradEdges[s]!;
+      let g: Tensor | null = null;
+      const lossIndex = this.isLoss[s]!;
+      if (lossIndex > 0) g = this.seedFor(lossIndex - 1, values[s]!);
+      for (let e = 0; e < edges.length; e++) {
+        const c = contrib[edges[e]!];
+        if (c) g = g === null ? c : kernels.add(g, c);
+      }
+      grads[s] = g;
+      if (g === null) continue;
+      const node = p.nodes[s]!;
+      if (node.gradFace !== null) {
+        node.gradFace.next({ tick: record.tick, value: g });
+        if (this.closed) return;
+      }
+      if (p.kinds[s] !== SlotKind.Op) continue;
+      const args = p.argSlots[s]!;
+      const box = this.saved[s]!;
+      for (let j = 0; j < args.length; j++) box.inputs[j] = values[args[j]!]!;
+      box.output = values[s]!;
+      box.tick = record.tick;
+      const edgeOf = p.edgeOfArg[s]!;
+      let result;
+      try {
+        result = p.ops[s]!.backward(g, box, p.backwardNeeds[s]!);
+      } catch (error) {
+        throw this.opFailure(node, box.inputs, error, record.tick, 'backward');
+      }
+      for (let j = 0; j < args.length; j++) {
+        const e = edgeOf[j]!;
+        if (e < 0) continue;
+        const r = result[j] ?? null;
+        if (r !== null) {
+          const x = box.inputs[j]!;
+          if (!isTensor(r) || !shapesEqual(r.shape, x.shape) || r.dtype !== x.dtype) {
+            const got = isTensor(r) ? `${formatShape(r.shape)} ${r.dtype}` : typeof r;
+            throw this.opFailure(node, box.inputs, new Error(`gradient for input ${j} should be ${formatShape(x.shape)} ${x.dtype}, got ${got}`), record.tick, 'backward');
+          }
+        }
+        contrib[e] = r;
+      }
+    }
+    record.backwardDone = true;
+    contrib.fill(undefined);
+    this.hooks.onBackward?.(record);
+  }
+
+  private finishTick(record: TickRecord): void {
+    this.records.delete(record.tick);
+    liveTicks--;
+    if (this.lastRecord === record) this.lastRecord = null;
+    this.hooks.onTickDone?.(record);
+    record.values.fill(undefined);
+    record.grads.fill(undefined);
+    this.pool.push(record);
+  }
+}

@@ -1,0 +1,175 @@
+/**
+ * Compiles the part of a graph a run needs into a fixed schedule: slots instead of maps, the op order,
+ * which nodes need a gradient, and the edges along which gradients flow, in a fixed order.
+ *
+ * Which consumers count: a node receives a gradient contribution from a consumer only when that
+ * consumer is on a path to a trained loss AND the consumer's op is differentiable in that input AND
+ * the node itself depends on something that wants a gradient (a trainable parameter or a node asked
+ * for in `wrt`). Everything else — a metric reading a prediction, a logging tap, an input, a
+ * constant, a detached branch — sends nothing and is never waited for.
+ */
+import type { AnyOp } from '../index-core.js';
+import { Constant, GraphError, type Node, Param } from './node.js';
+
+export const enum SlotKind {
+  Input = 0,
+  Param = 1,
+  Constant = 2,
+  Op = 3,
+}
+
+export interface LossSpec {
+  node: Node;
+  /** The loss's gradient is seeded with this weight (default 1). */
+  weight: number;
+}
+
+export interface ProgramSpec {
+  /** Nodes whose values the run reports. */
+  outputs: readonly Node[];
+  /** Losses trained by this run (their gradients add, scaled by their weights). */
+  losses: readonly LossSpec[];
+  /** Nodes whose gradients the run reports beside trainable parameters (inputs allowed). */
+  wrt?: readonly Node[];
+}
+
+export class Program {
+  /** Every node the run computes, in topological (creation) order. */
+  readonly nodes: Node[];
+  readonly slotOf = new Map<Node, number>();
+  readonly kinds: Uint8Array;
+  /** For op slots: the slots of the op's inputs. */
+  readonly argSlots: (Int32Array | null)[];
+  readonly ops: (AnyOp | null)[];
+  readonly attrs: object[];
+  /** Op slots in topological order. */
+  readonly opSlots: Int32Array;
+  /** Input slots, in the order the run feeds them. */
+  readonly inputSlots: Int32Array;
+  readonly outputSlots: Int32Array;
+  readonly lossSlots: Int32Array;
+  readonly lossWeights: Float64Array;
+  /** Does this slot receive a gradient? */
+  readonly needsGrad: Uint8Array;
+  /** Slots that need a gradient, in reverse topological order: the backward schedule. */
+  readonly backwardSlots: Int32Array;
+  /** For each slot, the edge ids whose contributions make up its gradient, in fixed order. */
+  readonly gradEdges: Int32Array[];
+  /** For op slots: for each input position, the edge id its gradient goes to, or -1. */
+  readonly edgeOfArg: (Int32Array | null)[];
+  /** For op slots: the `needs` mask passed to the op's backward. */
+  readonly backwardNeeds: (boolean[] | null)[];
+  readonly edgeCount: number;
+  /** Slots of the trainable parameters that receive a gradient, in slot order. */
+  readonly paramSlots: Int32Array;
+  /** Those parameters. */
+  readonly params: Param[];
+
+  constructor(spec: ProgramSpec) {
+    const roots = [...spec.outputs, ...spec.losses.map((l) => l.node), ...(spec.wrt ?? [])];
+    const inScope = new Set<Node>();
+    const stack = [...roots];
+    while (stack.length > 0) {
+      const n = stack.pop()!;
+      if (inScope.has(n)) continue;
+      inScope.add(n);
+      for (const i of n.inputs) stack.push(i);
+    }
+    this.nodes = [...inScope].sort((a, b) => a.id - b.id);
+    const count = this.nodes.length;
+    this.nodes.forEach((n, i) => this.slotOf.set(n, i));
+    const slot = (n: Node): number => this.slotOf.get(n)!;
+
+    this.kinds = new Uint8Array(count);
+    this.argSlots = new Array(count).fill(null);
+    this.ops = new Array(count).fill(null);
+    this.attrs = new Array(count).fill(null);
+    const opSlots: number[] = [], inputSlots: number[] = [];
+    this.nodes.forEach((n, i) => {
+      this.kinds[i] = n.kind === 'input' ? SlotKind.Input : n instanceof Param ? SlotKind.Param : n instanceof Constant ? SlotKind.Constant : SlotKind.Op;
+      if (n.kind === 'op') {
+        opSlots.push(i);
+        this.argSlots[i] = Int32Array.from(n.inputs, slot);
+        this.ops[i] = n.op;
+        this.attrs[i] = n.attrs;
+      } else if (n.kind === 'input') inputSlots.push(i);
+    });
+    this.opSlots = Int32Array.from(opSlots);
+    this.inputSlots = Int32Array.from(inputSlots);
+    this.outputSlots = Int32Array.from(spec.outputs, slot);
+    this.lossSlots = Int32Array.from(spec.losses, (l) => slot(l.node));
+    this.lossWeights = Float64Array.from(spec.losses, (l) => l.weight);
+    const lossSet = new Set(this.lossSlots);
+    if (lossSet.size !== this.lossSlots.length) throw new GraphError('a loss is listed twice for training; give it one weight instead');
+
+    // Forward: which slots depend on something that wants a gradient.
+    const wrt = new Set(spec.wrt ?? []);
+    const wantsGrad = new Uint8Array(count);
+    for (let i = 0; i < count; i++) {
+      const n = this.nodes[i]!;
+      if (wrt.has(n) && n.kind !== 'constant') wantsGrad[i] = 1;
+      else if (n instanceof Param) wantsGrad[i] = n.trainable ? 1 : 0;
+      else if (n.kind === 'op') {
+        const args = this.argSlots[i]!;
+        for (let j = 0; j < args.length; j++) if (wantsGrad[args[j]!] && n.op!.isDifferentiable(j)) wantsGrad[i] = 1;
+      }
+    }
+    // Backward: which of those lie on a path to a trained loss.
+    this.needsGrad = new Uint8Array(count);
+    for (let i = count - 1; i >= 0; i--) {
+      if (!wantsGrad[i]) continue;
+      const n = this.nodes[i]!;
+      if (lossSet.has(i)) {
+        this.needsGrad[i] = 1;
+        continue;
+      }
+      for (const c of n.consumers) {
+        const ci = this.slotOf.get(c);
+        if (ci === undefined || !this.needsGrad[ci]) continue;
+        if (c.inputs.some((inp, j) => inp === n && c.op!.isDifferentiable(j))) {
+          this.needsGrad[i] = 1;
+          break;
+        }
+      }
+    }
+    // Edges, numbered in (consumer id, input position) order so every sum has a fixed order.
+    this.gradEdges = Array.from({ length: count }, () => new Int32Array(0));
+    this.edgeOfArg = new Array(count).fill(null);
+    this.backwardNeeds = new Array(count).fill(null);
+    const edgesOf: number[][] = Array.from({ length: count }, () => []);
+    let edge = 0;
+    for (const i of opSlots) {
+      const args = this.argSlots[i]!;
+      const edgeOf = new Int32Array(args.length).fill(-1);
+      const needs = new Array<boolean>(args.length).fill(false);
+      if (this.needsGrad[i]) {
+        for (let j = 0; j < args.length; j++) {
+          const a = args[j]!;
+          if (this.needsGrad[a] && this.ops[i]!.isDifferentiable(j)) {
+            edgeOf[j] = edge;
+            needs[j] = true;
+            edgesOf[a]!.push(edge++);
+          }
+        }
+      }
+      this.edgeOfArg[i] = edgeOf;
+      this.backwardNeeds[i] = needs;
+    }
+    this.edgeCount = edge;
+    edgesOf.forEach((e, i) => (this.gradEdges[i] = Int32Array.from(e)));
+    const backward: number[] = [];
+    for (let i = count - 1; i >= 0; i--) if (this.needsGrad[i]) backward.push(i);
+    this.backwardSlots = Int32Array.from(backward);
+
+    const paramSlots: number[] = [];
+    this.params = [];
+    for (let i = 0; i < count; i++) {
+      const n = this.nodes[i]!;
+      if (n instanceof Param && n.trainable && this.needsGrad[i]) {
+        paramSlots.push(i);
+        this.params.push(n);
+      }
+    }
+    this.paramSlots = Int32Array.from(paramSlots);
+  }
+}
