@@ -1,7 +1,8 @@
 /**
- * What every loss shares: the reduction attribute, its validation and its backward factor.
+ * What every loss shares: the reduction attribute, its validation and its backward factor, and for
+ * the classification losses the reading of integer labels, class weights and ignored rows.
  */
-import { type Tensor, allocate, formatShape, shapesEqual, Tensor as T } from '../tensor/index.js';
+import { type Shape, type Tensor, allocate, formatShape, shapesEqual, Tensor as T } from '../tensor/index.js';
 
 /** How a loss combines its per-element terms, as in PyTorch. */
 export type Reduction = 'mean' | 'sum' | 'none';
@@ -26,14 +27,15 @@ export function requireSameShape(pred: Tensor, target: Tensor): void {
 
 /**
  * Reduces per-element terms (already computed in `terms`) according to the reduction. `shape` is the
- * per-element shape, kept for 'none'.
+ * per-element shape, kept for 'none'; 'mean' divides by `count` (default the number of terms; the
+ * classification losses pass the sum of the kept weights). A mean over nothing is 0/0 = NaN.
  */
-export function reduceTerms(terms: Float64Array | Float32Array, shape: readonly number[], reduction: Reduction): Tensor {
+export function reduceTerms(terms: Float64Array | Float32Array, shape: readonly number[], reduction: Reduction, count = terms.length): Tensor {
   if (reduction === 'none') return new T(terms, shape);
   let acc = 0;
   for (let i = 0; i < terms.length; i++) acc += terms[i]!;
   const out = allocate(terms instanceof Float64Array ? 'float64' : 'float32', 1);
-  out[0] = reduction === 'mean' ? acc / terms.length : acc;
+  out[0] = reduction === 'mean' ? acc / count : acc;
   return new T(out, []);
 }
 
@@ -48,4 +50,78 @@ export function termGradient(g: Tensor, n: number, reduction: Reduction): (i: nu
   }
   const s = reduction === 'mean' ? g.data[0]! / n : g.data[0]!;
   return () => s;
+}
+
+/**
+ * Gradients of a loss whose terms depend on the residual r = p − y only: `∂p[i] = d(i)`,
+ * `∂y[i] = −d(i)`, each in its input's dtype and only where `needs` asks.
+ */
+export function residualGrads(p: Tensor, y: Tensor, needs: readonly boolean[], d: (i: number) => number): (Tensor | null)[] {
+  const dp = needs[0] ? allocate(p.dtype, p.size) : null;
+  const dy = needs[1] ? allocate(y.dtype, y.size) : null;
+  for (let i = 0; i < p.size; i++) {
+    const v = d(i);
+    if (dp) dp[i] = v;
+    if (dy) dy[i] = -v;
+  }
+  return [dp && new T(dp, p.shape), dy && new T(dy, y.shape)];
+}
+
+/** `[1,2]`-style multi-index of a flat position, for error messages. */
+export function formatIndex(shape: Shape, flat: number): string {
+  const index: number[] = [];
+  for (let d = shape.length - 1; d >= 0; d--) {
+    index.unshift(flat % shape[d]!);
+    flat = Math.floor(flat / shape[d]!);
+  }
+  return `[${index.join(',')}]`;
+}
+
+/** Attributes of `crossEntropy` and `nll`, as PyTorch's. */
+export interface ClassLossAttrs extends LossAttrs {
+  /** Rows whose label equals this are skipped (no loss, no gradient, not counted). Default -100. */
+  ignoreIndex?: number;
+  /** A weight per class (length C); 'mean' divides by the sum of the kept rows' weights. */
+  weight?: readonly number[];
+}
+
+/** Each row's class (−1 where ignored), each row's weight (0 where ignored), and their total. */
+export interface ClassRows {
+  classes: Int32Array;
+  weights: Float64Array;
+  total: number;
+}
+
+/**
+ * Validates `x` [..., C] against integer `labels` [...] and reads them. A label that is not an
+ * integer in [0, C) (and not ignoreIndex) is an error naming its position.
+ */
+export function classRows(x: Tensor, labels: Tensor, attrs: ClassLossAttrs): ClassRows {
+  if (x.rank === 0) throw new RangeError('the scores need a class axis (last), got a scalar');
+  const C = x.shape[x.rank - 1]!;
+  const rowShape = x.shape.slice(0, -1);
+  if (!shapesEqual(labels.shape, rowShape)) {
+    throw new RangeError(`scores ${formatShape(x.shape)} need labels of shape ${formatShape(rowShape)}, got ${formatShape(labels.shape)}`);
+  }
+  const weight = attrs.weight;
+  if (weight !== undefined && (!Array.isArray(weight) || weight.length !== C || weight.some((w) => typeof w !== 'number'))) {
+    throw new RangeError(`weight must be an array of ${C} numbers (one per class), got ${Array.isArray(weight) ? `${weight.length} entries` : String(weight)}`);
+  }
+  const ignore = attrs.ignoreIndex ?? -100;
+  const classes = new Int32Array(labels.size), weights = new Float64Array(labels.size);
+  let total = 0;
+  for (let r = 0; r < labels.size; r++) {
+    const label = labels.data[r]!;
+    if (label === ignore) {
+      classes[r] = -1;
+      continue;
+    }
+    if (!Number.isInteger(label) || label < 0 || label >= C) {
+      throw new RangeError(`label ${label} at position ${formatIndex(labels.shape, r)} is not an integer in [0, ${C})`);
+    }
+    classes[r] = label;
+    weights[r] = weight ? weight[label]! : 1;
+    total += weights[r]!;
+  }
+  return { classes, weights, total };
 }

@@ -1,5 +1,5 @@
-import { Tensor, allocate } from '../tensor/index.js';
-import { type LossAttrs, reduceTerms, reductionOf, requireSameShape, termGradient } from './loss-util.js';
+import { allocate, promote } from '../tensor/index.js';
+import { type LossAttrs, reduceTerms, reductionOf, requireSameShape, residualGrads, termGradient } from './loss-util.js';
 import { defineOp } from './op.js';
 
 /**
@@ -18,7 +18,7 @@ export const mse = defineOp<LossAttrs, 2>({
   forward: ([p, y], attrs) => {
     requireSameShape(p, y);
     const reduction = reductionOf(attrs);
-    const terms = allocate(p.dtype, p.size);
+    const terms = allocate(promote(p.dtype, y.dtype), p.size);
     for (let i = 0; i < terms.length; i++) {
       const r = p.data[i]! - y.data[i]!;
       terms[i] = r * r;
@@ -27,14 +27,6 @@ export const mse = defineOp<LossAttrs, 2>({
   },
   backward: (g, { inputs: [p, y], attrs }, needs) => {
     const gi = termGradient(g, p.size, reductionOf(attrs));
-    const dp = allocate(p.dtype, p.size);
-    for (let i = 0; i < dp.length; i++) dp[i] = 2 * (p.data[i]! - y.data[i]!) * gi(i);
-    let dy: Tensor | null = null;
-    if (needs[1]) {
-      const d = allocate(y.dtype, y.size);
-      for (let i = 0; i < d.length; i++) d[i] = -dp[i]!;
-      dy = new Tensor(d, y.shape);
-    }
-    return [needs[0] ? new Tensor(dp, p.shape) : null, dy];
+    return residualGrads(p, y, needs, (i) => 2 * (p.data[i]! - y.data[i]!) * gi(i));
   },
 });

@@ -5,11 +5,16 @@
  */
 import { abs } from './abs.js';
 import { add } from './add.js';
+import { bce } from './bce.js';
+import { bceWithLogits } from './bce-with-logits.js';
 import { concat } from './concat.js';
+import { crossEntropy } from './cross-entropy.js';
 import { div } from './div.js';
 import { elu } from './elu.js';
 import { exp } from './exp.js';
 import { gelu } from './gelu.js';
+import { huber } from './huber.js';
+import { l1 } from './l1.js';
 import { leakyRelu } from './leaky-relu.js';
 import { log } from './log.js';
 import { logSoftmax } from './log-softmax.js';
@@ -19,6 +24,7 @@ import { mean } from './mean.js';
 import { mse } from './mse.js';
 import { mul } from './mul.js';
 import { neg } from './neg.js';
+import { nll } from './nll.js';
 import { pow } from './pow.js';
 import { relu } from './relu.js';
 import { reshape } from './reshape.js';
@@ -36,11 +42,16 @@ import { transpose } from './transpose.js';
 export const registry = {
   abs,
   add,
+  bce,
+  bceWithLogits,
   concat,
+  crossEntropy,
   div,
   elu,
   exp,
   gelu,
+  huber,
+  l1,
   leakyRelu,
   log,
   logSoftmax,
@@ -50,6 +61,7 @@ export const registry = {
   mse,
   mul,
   neg,
+  nll,
   pow,
   relu,
   reshape,

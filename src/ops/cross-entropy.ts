@@ -1,0 +1,49 @@
+import { Tensor, allocate, kernels } from '../tensor/index.js';
+import { type ClassLossAttrs, classRows, reduceTerms, reductionOf, termGradient } from './loss-util.js';
+import { defineOp } from './op.js';
+
+/**
+ * Softmax cross-entropy with integer class labels, as PyTorch's `CrossEntropyLoss(weight,
+ * ignore_index, reduction)`, with the classes on the last axis.
+ *
+ * Forward: for logits x [..., C] and labels y [...], terms `−w_y·logSoftmax(x)_y` (0 for rows whose
+ * label is ignoreIndex), reduced by `reduction`; 'mean' divides by the sum of the kept rows'
+ * weights (the number of kept rows without `weight`). Backward: `∂x = ĝ·w_y·(softmax(x) − onehot(y))`
+ * on kept rows, 0 on ignored rows (ĝ is g, or g/Σw for 'mean'). Labels get no gradient.
+ *
+ * NOTE: log-softmax is computed stably (log-sum-exp), so any finite logits give a finite loss; a
+ * batch where every row is ignored gives NaN with 'mean' (0/0), as PyTorch.
+ *
+ * @example
+ * crossEntropy(tensor([[0, 0]]), tensor([1]));                     // log 2 = 0.6931471805599453
+ * const loss = crossEntropy(logits, labels, { ignoreIndex: -1 });
+ */
+export const crossEntropy = defineOp<ClassLossAttrs, 2>({
+  name: 'crossEntropy',
+  arity: 2,
+  differentiable: [true, false],
+  forward: ([x, labels], attrs) => {
+    const reduction = reductionOf(attrs);
+    const { classes, weights, total } = classRows(x, labels, attrs);
+    const C = x.shape[x.rank - 1]!;
+    const lsm = kernels.logSoftmax(x, -1);
+    const terms = allocate(x.dtype, labels.size);
+    for (let r = 0; r < terms.length; r++) if (classes[r]! >= 0) terms[r] = -weights[r]! * lsm.data[r * C + classes[r]!]!;
+    return reduceTerms(terms, labels.shape, reduction, total);
+  },
+  backward: (g, { inputs: [x, labels], attrs }, needs) => {
+    if (!needs[0]) return [null, null];
+    const { classes, weights, total } = classRows(x, labels, attrs);
+    const gi = termGradient(g, total, reductionOf(attrs));
+    const C = x.shape[x.rank - 1]!;
+    const probs = kernels.softmax(x, -1).data;
+    const dx = allocate(x.dtype, x.size);
+    for (let r = 0; r < classes.length; r++) {
+      const k = classes[r]!;
+      if (k < 0) continue;
+      const s = gi(r) * weights[r]!;
+      for (let j = 0; j < C; j++) dx[r * C + j] = s * (probs[r * C + j]! - (j === k ? 1 : 0));
+    }
+    return [new Tensor(dx, x.shape), null];
+  },
+});
