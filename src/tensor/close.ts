@@ -33,7 +33,9 @@ export function firstMismatch(actual: Tensor, expected: Tensor, options: CloseOp
     if (a === e) continue;
     if (Number.isNaN(a) && Number.isNaN(e) && options.equalNaN) continue;
     const absError = Math.abs(a - e);
-    if (!(absError <= atol + rtol * Math.abs(e))) {
+    // NOTE: an infinity matches only itself (as NumPy's isclose); without this check the bound
+    // atol + rtol·|e| is itself infinite and would accept any value, even the opposite infinity.
+    if (!Number.isFinite(e) || !(absError <= atol + rtol * Math.abs(e))) {
       return { index: i, actual: a, expected: e, absError, relError: absError / Math.max(Math.abs(e), Number.MIN_VALUE) };
     }
   }
