@@ -5,5 +5,7 @@ export default defineConfig({
     include: ['spec/**/*.spec.ts'],
     testTimeout: 60_000,
     hookTimeout: 60_000,
+    // The leak tests measure the heap after an explicit collection.
+    execArgv: ['--expose-gc'],
   },
 });

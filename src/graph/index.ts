@@ -15,6 +15,7 @@ installLifter(applyOp);
 export { Node, Param, Constant, GraphError, input, param, constant, type StaticShape, type NodeKind } from './node.js';
 export { type Frame, stamp, isFrame } from './frame.js';
 export { stream, type StreamOptions, type Feed, type Feedable, type TrainSpec } from './stream.js';
+export { through, type ThroughOptions } from './through.js';
 export { run, runSync, type RunOptions, type RunResult } from './run.js';
 export { retainedTicks } from './execution.js';
 export { detach } from './detach.js';
