@@ -65,7 +65,7 @@ describe('seeded random numbers', () => {
   });
 
   it('normal() shifts and scales', () => {
-    const x = normal([100_000], 10, 0.5, { seed: 5 }).data;
+    const x = Array.from(normal([100_000], 10, 0.5, { seed: 5 }).data);
     const m = x.reduce((a, b) => a + b, 0) / x.length;
     const sd = Math.sqrt(x.reduce((a, b) => a + (b - m) ** 2, 0) / x.length);
     expect(Math.abs(m - 10)).toBeLessThan(0.01);
