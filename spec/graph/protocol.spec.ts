@@ -109,7 +109,7 @@ describe('join by tick', () => {
     scheduler().run(({ cold, expectObservable }) => {
       const x = input([1]).named('x'), y = input([1]).named('y');
       const xs = cold('a|', { a: f(0, 1) });
-      const ys = cold('---|');
+      const ys = cold<Frame<Tensor>>('---|');
       const out$ = stream(add(x, y), { feed: [[x, xs], [y, ys]] });
       expectObservable(out$.pipe(show)).toBe('---#', undefined, expect.objectContaining({ message: 'input y completed without delivering tick 0' }));
     });
