@@ -8,7 +8,7 @@ export interface BceWithLogitsAttrs extends LossAttrs {
   posWeight?: number | readonly number[];
 }
 
-/** The positive weight of element i (of a tensor whose last axis has `classes` entries). */
+/** The positive weight of element i: a number, or one per entry of the last axis. */
 function posWeightOf(attrs: BceWithLogitsAttrs, shape: readonly number[]): (i: number) => number {
   const pw = attrs.posWeight ?? 1;
   if (typeof pw === 'number') return () => pw;
@@ -26,10 +26,13 @@ const softplusNeg = (x: number): number => Math.max(-x, 0) + Math.log1p(Math.exp
  * Binary cross-entropy on logits, as PyTorch's `BCEWithLogitsLoss(pos_weight)`: finite and exact for
  * any logit, where σ then log would saturate.
  *
- * Forward: with w = 1 + (posWeight − 1)·y, terms `(1 − y)·x + w·log(1 + e^(−x))` (= −[pw·y·log σ(x) +
- * (1 − y)·log σ(−x)]), log(1 + e^(−x)) = max(−x, 0) + log1p(e^(−|x|)), reduced by `reduction`.
- * Backward: `∂x = ĝ·[(1 − y)·σ(x) − pw·y·σ(−x)]`, `∂y = ĝ·[−x + (pw − 1)·log(1 + e^(−x))]`
- * (ĝ is g, or g/N for 'mean'). With pw = 1: ℓ = max(x, 0) − x·y + log1p(e^(−|x|)), ∂x = σ(x) − y.
+ * Forward: terms `−[pw·y·log σ(x) + (1 − y)·log σ(−x)]`, written as `max(x, 0) − x·y + (w − 1)·max(−x, 0)
+ * + w·log1p(e^(−|x|))` with w = 1 + (pw − 1)·y (pw = 1: the contract's max(x, 0) − x·y + log1p(e^(−|x|))),
+ * reduced by `reduction`. Backward: `∂x = ĝ·[(1 − y)·σ(x) − pw·y·σ(−x)]` (σ(x) − y when pw = 1),
+ * `∂y = ĝ·[−x + (pw − 1)·log(1 + e^(−x))]` (ĝ is g, or g/N for 'mean').
+ *
+ * NOTE: PyTorch's (1 − y)·x + w·log(1 + e^(−x)) cancels to 0 at x = −500, y = 0, where the loss is
+ * e^(−500); the form above adds only terms that do not cancel there.
  *
  * @example
  * bceWithLogits(tensor([0]), tensor([1]));              // 0.6931471805599453
@@ -43,8 +46,8 @@ export const bceWithLogits = defineOp<BceWithLogitsAttrs, 2>({
     const reduction = reductionOf(attrs), pw = posWeightOf(attrs, x.shape);
     const terms = allocate(promote(x.dtype, y.dtype), x.size);
     for (let i = 0; i < terms.length; i++) {
-      const xv = x.data[i]!, yv = y.data[i]!;
-      terms[i] = (1 - yv) * xv + (1 + (pw(i) - 1) * yv) * softplusNeg(xv);
+      const xv = x.data[i]!, yv = y.data[i]!, w1 = (pw(i) - 1) * yv;
+      terms[i] = Math.max(xv, 0) - xv * yv + w1 * Math.max(-xv, 0) + (1 + w1) * Math.log1p(Math.exp(-Math.abs(xv)));
     }
     return reduceTerms(terms, x.shape, reduction);
   },

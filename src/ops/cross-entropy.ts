@@ -42,7 +42,15 @@ export const crossEntropy = defineOp<ClassLossAttrs, 2>({
       const k = classes[r]!;
       if (k < 0) continue;
       const s = gi(r) * weights[r]!;
-      for (let j = 0; j < C; j++) dx[r * C + j] = s * (probs[r * C + j]! - (j === k ? 1 : 0));
+      // NOTE: p_k − 1 is written as −Σ_{j≠k} p_j: when p_k rounds to 1 the difference would be 0,
+      // though the other probabilities (and so the true gradient) are still positive.
+      let others = 0;
+      for (let j = 0; j < C; j++) {
+        if (j === k) continue;
+        dx[r * C + j] = s * probs[r * C + j]!;
+        others += probs[r * C + j]!;
+      }
+      dx[r * C + k] = -s * others;
     }
     return [new Tensor(dx, x.shape), null];
   },

@@ -9,11 +9,20 @@ export function stableSigmoid(x: number): number {
   return e / (1 + e);
 }
 
+/** σ'(x) = σ(x)·σ(−x) = e^(−|x|) / (1 + e^(−|x|))², exact in both tails. */
+export function sigmoidSlope(x: number): number {
+  const e = Math.exp(-Math.abs(x)), d = 1 + e;
+  return e / (d * d);
+}
+
 /**
  * The logistic function, elementwise.
  *
- * Forward: `σ(x) = 1 / (1 + e^(−x))`, computed without overflow for any x. Backward: `∂x = g·σ(x)·(1 − σ(x))`,
- * from the saved output.
+ * Forward: `σ(x) = 1 / (1 + e^(−x))`, computed without overflow for any x. Backward:
+ * `∂x = g·σ(x)·(1 − σ(x))`.
+ *
+ * NOTE: the slope is computed from x, not from the saved output: σ(1 − σ) rounds to 0 once σ
+ * rounds to 1 (x > 37), where the true slope is still e^(−x).
  *
  * @example
  * sigmoid(tensor([0]));                 // [0.5]
@@ -23,5 +32,5 @@ export const sigmoid = defineOp({
   name: 'sigmoid',
   arity: 1,
   forward: ([x]) => kernels.unary(x, stableSigmoid),
-  backward: (g, { inputs: [x], output }, needs) => [needs[0] ? pointwiseGrad(g, x, output, (gv, s) => gv * s * (1 - s)) : null],
+  backward: (g, { inputs: [x] }, needs) => [needs[0] ? pointwiseGrad(g, x, x, (gv, xv) => gv * sigmoidSlope(xv)) : null],
 });
