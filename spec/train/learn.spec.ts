@@ -1,0 +1,136 @@
+import { from, lastValueFrom, toArray, range, map, take, reduce, interval, Observable } from 'rxjs';
+import { describe, expect, it } from 'vitest';
+import {
+  type Node, type Param, type Tensor, add, input, kernels, matmul, mse, param, retainedTicks, runSync, sigmoid, tensor,
+} from '../../src/index.js';
+import { learn, type StepMetric } from '../../src/train/learn.js';
+import { Optimizer, type BaseOptions, type OptimizerState } from '../../src/train/optimizer.js';
+
+/** Plain SGD, written here so this spec does not depend on the optimizer files. */
+class PlainSgd extends Optimizer<BaseOptions> {
+  readonly type = 'plain-sgd';
+  protected update(value: Tensor, grad: Tensor, options: BaseOptions): Tensor {
+    return kernels.sub(value, kernels.scale(grad, options.lr));
+  }
+  override stateDict(): OptimizerState {
+    return { type: this.type, groups: [], params: [] };
+  }
+  override loadStateDict(): void {}
+}
+
+function twoLayer(seed = 0) {
+  const W1 = param(tensor([[0.35, -0.57, -0.38], [0.99, -0.72, -0.84]]).clone()), b1 = param(tensor([0.1, -0.2, 0.05]));
+  const W2 = param(tensor([[-0.79], [0.13], [-0.99]])), b2 = param(tensor([0.29 + seed]));
+  const x = input([2]), y = input([1]);
+  const out: Node = x.pipe(matmul(W1), add(b1), sigmoid(), matmul(W2), add(b2));
+  return { params: [W1, b1, W2, b2] as Param[], x, y, out, loss: mse(out, y) };
+}
+
+const samples = Array.from({ length: 50 }, (_, i) => ({ x: [Math.sin(i), Math.cos(3 * i)], y: [Math.sin(i) * Math.cos(3 * i)] }));
+const bits = (ps: Param[]) => ps.flatMap((p) => Array.from(p.value.data));
+
+describe('learn', () => {
+  it('is bit-identical to a hand-written sequential loop (forward, backward, step, next sample)', async () => {
+    const a = twoLayer(), b = twoLayer();
+    const steps = await lastValueFrom(
+      from(samples).pipe(learn({ inputs: [a.x, a.y], feed: (s) => [s.x, s.y], loss: a.loss, optimizer: new PlainSgd({ lr: 0.3 }), prediction: a.out }), toArray()),
+    );
+    const opt = new PlainSgd({ lr: 0.3 });
+    const manualLosses: number[] = [];
+    for (const s of samples) {
+      const r = runSync(b.loss, { feed: [[b.x, s.x], [b.y, s.y]], wrt: b.params });
+      manualLosses.push(r.loss.item());
+      opt.step(b.params, r.grads);
+    }
+    expect(steps.map((s) => s.loss)).toEqual(manualLosses);
+    expect(bits(a.params)).toEqual(bits(b.params));
+    expect(steps.map((s) => s.tick)).toEqual(samples.map((_, i) => i));
+    expect(steps.every((s) => s.stepped && !s.skipped)).toBe(true);
+    expect(retainedTicks()).toBe(0);
+  });
+
+  it('scores the prediction made before learning from the sample (prequential)', async () => {
+    const a = twoLayer();
+    const seen: [number, number][] = [];
+    const metric: StepMetric = { update: (t, p) => seen.push([t, p as number]), get: () => seen.length };
+    const check = twoLayer();
+    const opt = new PlainSgd({ lr: 0.3 });
+    const expected: number[] = [];
+    for (const s of samples.slice(0, 10)) {
+      expected.push(runSync(check.out, { feed: [[check.x, s.x]] }).value.item());
+      opt.step(check.params, runSync(check.loss, { feed: [[check.x, s.x], [check.y, s.y]], wrt: check.params }).grads);
+    }
+    const steps = await lastValueFrom(
+      from(samples.slice(0, 10)).pipe(
+        learn({ inputs: [a.x, a.y], feed: (s) => [s.x, s.y], loss: a.loss, optimizer: new PlainSgd({ lr: 0.3 }), prediction: a.out, target: (s) => s.y[0]!, metrics: { n: metric } }),
+        toArray(),
+      ),
+    );
+    expect(seen.map(([, p]) => p)).toEqual(expected);
+    expect(seen.map(([t]) => t)).toEqual(samples.slice(0, 10).map((s) => s.y[0]));
+    expect(steps.map((s) => s.metrics.n)).toEqual([1, 2, 3, 4, 5, 6, 7, 8, 9, 10]);
+    expect(steps.map((s) => s.prediction!.item())).toEqual(expected);
+  });
+
+  it('accumulates gradients over k ticks and steps with their mean', async () => {
+    const a = twoLayer(), b = twoLayer();
+    const steps = await lastValueFrom(
+      from(samples.slice(0, 7)).pipe(learn({ inputs: [a.x, a.y], feed: (s) => [s.x, s.y], loss: a.loss, optimizer: new PlainSgd({ lr: 0.3 }), accumulate: 3 }), toArray()),
+    );
+    expect(steps.map((s) => s.stepped)).toEqual([false, false, true, false, false, true, false]);
+    const opt = new PlainSgd({ lr: 0.3 });
+    for (const window of [samples.slice(0, 3), samples.slice(3, 6), samples.slice(6, 7)]) {
+      const gs = window.map((s) => runSync(b.loss, { feed: [[b.x, s.x], [b.y, s.y]], wrt: b.params }).grads);
+      const mean = b.params.map((_, i) => {
+        let acc = gs[0]![i]!;
+        for (let k = 1; k < gs.length; k++) acc = kernels.add(acc, gs[k]![i]!);
+        return gs.length > 1 ? kernels.scale(acc, 1 / gs.length) : acc;
+      });
+      opt.step(b.params, mean);
+    }
+    expect(bits(a.params)).toEqual(bits(b.params));
+  });
+
+  it('stops on a non-finite loss with an error naming the tick, or skips it when asked', async () => {
+    const a = twoLayer();
+    const bad = samples.slice(0, 5).map((s, i) => (i === 3 ? { x: [Number.NaN, 0], y: s.y } : s));
+    const err = await lastValueFrom(from(bad).pipe(learn({ inputs: [a.x, a.y], feed: (s) => [s.x, s.y], loss: a.loss, optimizer: new PlainSgd({ lr: 0.1 }) }))).catch((e) => e);
+    expect(err.message).toMatch(/non-finite value in the loss \(NaN\) at tick 3/);
+    expect(retainedTicks()).toBe(0);
+    const before = bits(a.params);
+    const steps = await lastValueFrom(
+      from(bad).pipe(learn({ inputs: [a.x, a.y], feed: (s) => [s.x, s.y], loss: a.loss, optimizer: new PlainSgd({ lr: 0.1 }), nonFinite: 'skip' }), toArray()),
+    );
+    expect(steps.map((s) => s.skipped)).toEqual([false, false, false, true, false]);
+    expect(bits(a.params).every(Number.isFinite)).toBe(true);
+    expect(bits(a.params)).not.toEqual(before);
+  });
+
+  it('takes a million samples from a synchronous array without stack growth or buffering', async () => {
+    const w = param(tensor([0])), x = input([1]), y = input([1]);
+    const loss = mse(x.pipe(matmul(param(tensor([[1]]))), add(w)), y);
+    const data = Array.from({ length: 1_000_000 }, (_, i) => i % 7);
+    const n = await lastValueFrom(
+      from(data).pipe(learn({ inputs: [x, y], feed: (v) => [[v], [v + 0.5]], loss, optimizer: new PlainSgd({ lr: 1e-4 }) }), reduce((k) => k + 1, 0)),
+    );
+    expect(n).toBe(1_000_000);
+    expect(retainedTicks()).toBe(0);
+  }, 120_000);
+
+  it('an endless source stops cleanly on take() and on unsubscribe', async () => {
+    const a = twoLayer();
+    const endless = new Observable<(typeof samples)[number]>((s) => {
+      let stop = false;
+      (async () => {
+        for (let i = 0; !stop; i++) {
+          s.next(samples[i % samples.length]!);
+          if (i % 100 === 0) await new Promise((r) => setTimeout(r, 0));
+        }
+      })();
+      return () => (stop = true);
+    });
+    const n = await lastValueFrom(endless.pipe(learn({ inputs: [a.x, a.y], feed: (s) => [s.x, s.y], loss: a.loss, optimizer: new PlainSgd({ lr: 0.1 }) }), take(1000), reduce((k) => k + 1, 0)));
+    expect(n).toBe(1000);
+    expect(retainedTicks()).toBe(0);
+  });
+});

@@ -1,0 +1,286 @@
+/**
+ * `learn`: streaming online training as an RxJS operator. Each sample (or mini-batch) of the source
+ * becomes one tick: forward, backward, optimizer step, then one {@link Step} record downstream.
+ * The update from tick t is applied before tick t+1's forward pass reads the parameters — exactly a
+ * PyTorch training loop — and metrics are prequential: they score the prediction made before the
+ * model learned from the sample ("test, then train").
+ */
+import { Observable, type OperatorFunction } from 'rxjs';
+import { type NestedArray, type Tensor, isTensor, kernels, tensor, zerosLike } from '../index-core.js';
+import { Execution, type TickRecord } from '../graph/execution.js';
+import { type Feedable, type Frame, GraphError, type Node, type Param, type TrainSpec, isFrame } from '../graph/index.js';
+import { Program } from '../graph/program.js';
+import { lossSpecs, matchFeeds } from '../graph/stream.js';
+import type { Optimizer } from './optimizer.js';
+import { type DataStep, findDataSteps } from './data-step.js';
+
+/** What `learn` needs of a metric (see `rxgrad`'s metrics: accuracy, f1, logLoss, rocAuc, mae, rmse, r2). */
+export interface StepMetric {
+  update(yTrue: number, yPred: number | ArrayLike<number>): void;
+  get(): number;
+}
+
+/** What `learn` needs of a learning-rate scheduler: stepped once after each optimizer step. */
+export interface StepScheduler {
+  step(): void;
+}
+
+/** A transform of one optimizer step's gradients (aligned with the parameters), e.g. clipping. */
+export type GradientTransform = (grads: readonly (Tensor | null)[], params: readonly Param[]) => readonly (Tensor | null)[];
+
+export interface LearnOptions<S> {
+  /** The model's input nodes, in the order `feed` returns their values (features and targets alike). */
+  inputs: readonly Node[];
+  /** One value per input from a sample: tensors, numbers or nested arrays. */
+  feed: (sample: S) => readonly Feedable[];
+  /** The loss to minimise, or several (optionally weighted) whose gradients add. */
+  loss: Node | readonly TrainSpec[];
+  /** Updates the trainable parameters the losses depend on. */
+  optimizer: Optimizer<never> | Optimizer;
+  /** Stepped after every optimizer step. */
+  scheduler?: StepScheduler;
+  /** The node whose value is the model's prediction: reported on each step and scored by `metrics`. */
+  prediction?: Node;
+  /**
+   * The true value(s) of a sample for the metrics: a number, or one number per row for a mini-batch
+   * (classification: the class index; regression: the value).
+   */
+  target?: (sample: S) => number | ArrayLike<number>;
+  /** Prequential metrics, by name; each step reports their current values. */
+  metrics?: Record<string, StepMetric>;
+  /** Applied to each step's gradients before the optimizer (e.g. global-norm clipping). */
+  transformGrads?: GradientTransform;
+  /**
+   * Optimizer step every `accumulate` ticks, with the gradients averaged over them (default 1). A
+   * final partial window at the end of the stream is applied too.
+   */
+  accumulate?: number;
+  /**
+   * A non-finite loss or gradient: 'error' (default) ends the stream with an error naming the tick;
+   * 'skip' leaves the parameters untouched for that tick and reports `skipped: true`.
+   */
+  nonFinite?: 'error' | 'skip';
+}
+
+/** One record per tick. */
+export interface Step {
+  readonly tick: number;
+  /** The (weighted) sum of the trained losses at this tick, before the update. */
+  readonly loss: number;
+  /** The prediction made before learning from this sample (when `prediction` is given). */
+  readonly prediction: Tensor | null;
+  /** Current value of each metric, after scoring this tick's prediction. */
+  readonly metrics: Readonly<Record<string, number>>;
+  /** The learning rate of the optimizer's default group after this tick. */
+  readonly lr: number;
+  /** True when an optimizer step was taken at this tick (always, unless accumulating or skipped). */
+  readonly stepped: boolean;
+  /** True when a non-finite value made this tick be skipped (`nonFinite: 'skip'`). */
+  readonly skipped: boolean;
+}
+
+/** Splits a prediction into per-row values for the metrics. */
+export function scoreRows(metrics: readonly StepMetric[], target: number | ArrayLike<number>, prediction: Tensor, tick: number): void {
+  if (typeof target === 'number') {
+    const value = prediction.size === 1 ? prediction.data[0]! : prediction.data;
+    for (const m of metrics) m.update(target, value);
+    return;
+  }
+  const rows = target.length;
+  if (rows === 0 || prediction.size % rows !== 0) {
+    throw new GraphError(`learn: ${rows} targets do not match a prediction of ${prediction.size} values at tick ${tick}`, tick);
+  }
+  const width = prediction.size / rows;
+  for (let r = 0; r < rows; r++) {
+    const value = width === 1 ? prediction.data[r]! : prediction.data.subarray(r * width, (r + 1) * width);
+    for (const m of metrics) m.update(target[r]!, value);
+  }
+}
+
+function hasNonFinite(t: Tensor): boolean {
+  const d = t.data;
+  for (let i = 0; i < d.length; i++) if (!Number.isFinite(d[i]!)) return true;
+  return false;
+}
+
+/**
+ * Trains a model online on a stream of samples.
+ *
+ * @example
+ * const x = input([2]), y = input([1]);
+ * const net = mlp([2, 16, 1], { activation: 'sigmoid', seed: 1 });
+ * const out = x.pipe(net);
+ * const loss = mse(out, y);
+ * from(samples).pipe(
+ *   learn({ inputs: [x, y], feed: (s) => [s.x, s.y], loss, optimizer: sgd({ lr: 0.1 }),
+ *           prediction: out, target: (s) => s.y[0], metrics: { mae: mae() } }),
+ * ).subscribe((step) => console.log(step.tick, step.loss, step.metrics.mae));
+ */
+export function learn<S>(options: LearnOptions<S>): OperatorFunction<S | Frame<S>, Step> {
+  return (source) =>
+    new Observable<Step>((subscriber) => {
+      const losses = lossSpecs(Array.isArray(options.loss) ? (options.loss as readonly TrainSpec[]) : [options.loss as Node]);
+      const prediction = options.prediction ?? null;
+      const accumulate = options.accumulate ?? 1;
+      if (!(Number.isInteger(accumulate) && accumulate >= 1)) {
+        subscriber.error(new GraphError(`learn: accumulate must be a positive integer, got ${accumulate}`));
+        return;
+      }
+      const metricEntries = Object.entries(options.metrics ?? {});
+      if (metricEntries.length > 0 && (prediction === null || options.target === undefined)) {
+        subscriber.error(new GraphError('learn: metrics need both `prediction` and `target`'));
+        return;
+      }
+      let train: Program, order: number[];
+      try {
+        train = new Program({ outputs: prediction ? [prediction] : [], losses });
+        order = matchFeeds(train, options.inputs.map((n, i) => [n, i] as const));
+      } catch (error) {
+        subscriber.error(error);
+        return;
+      }
+      const params = train.params;
+      const paramSlots = train.paramSlots;
+      const lossSlots = train.lossSlots;
+      const predictionSlot = prediction ? train.slotOf.get(prediction)! : -1;
+      const dataSteps: DataStep[] = findDataSteps(train);
+      // With data steps (scalers), the prediction is made with their state before this sample, in a
+      // separate inference pass; the training pass sees the state after learning the sample (River).
+      let predict: Program | null = null, predictOrder: number[] = [];
+      if (dataSteps.length > 0 && prediction !== null) {
+        predict = new Program({ outputs: [prediction], losses: [] });
+        predictOrder = matchFeeds(predict, options.inputs.filter((n) => predict!.slotOf.has(n)).map((n) => [n, options.inputs.indexOf(n)] as const));
+      }
+      const metrics = metricEntries.map(([, m]) => m);
+      const names = metricEntries.map(([k]) => k);
+      const dtypes = Array.from(train.inputSlots, (s) => train.nodes[s]!.dtype ?? 'float64');
+      const grads: (Tensor | null)[] = new Array(params.length).fill(null);
+      const sums: (Tensor | null)[] = new Array(params.length).fill(null);
+      let inWindow = 0;
+
+      let step: { tick: number; loss: number; prediction: Tensor | null; skipped: boolean; stepped: boolean } | null = null;
+      let predicted: Tensor | null = null;
+      let currentTarget: number | ArrayLike<number> = 0;
+      let fail: unknown = null;
+
+      const applyStep = (): void => {
+        let g: readonly (Tensor | null)[] = sums;
+        if (inWindow > 1) g = sums.map((s) => (s === null ? null : kernels.scale(s, 1 / inWindow)));
+        if (options.transformGrads) g = options.transformGrads(g, params);
+        options.optimizer.step(params, g);
+        options.scheduler?.step();
+        sums.fill(null);
+        inWindow = 0;
+      };
+
+      const onBackward = (record: TickRecord): void => {
+        let loss = 0;
+        for (let k = 0; k < lossSlots.length; k++) {
+          const v = record.values[lossSlots[k]!]!;
+          const w = train.lossWeights[k]!;
+          let total = 0;
+          for (let i = 0; i < v.size; i++) total += v.data[i]!;
+          loss += w * total;
+        }
+        let bad = !Number.isFinite(loss);
+        for (let i = 0; i < paramSlots.length; i++) {
+          const gi = record.grads[paramSlots[i]!] ?? null;
+          grads[i] = gi;
+          if (!bad && gi !== null && hasNonFinite(gi)) bad = true;
+        }
+        const pred = predictionSlot >= 0 ? record.values[predictionSlot]! : null;
+        if (bad) {
+          if ((options.nonFinite ?? 'error') === 'error') {
+            const what = Number.isFinite(loss) ? `a gradient (${params[grads.findIndex((g) => g !== null && hasNonFinite(g))]?.name})` : `the loss (${loss})`;
+            throw new GraphError(`learn: non-finite value in ${what} at tick ${record.tick}; lower the learning rate, clip gradients, or pass nonFinite: 'skip'`, record.tick);
+          }
+          step = { tick: record.tick, loss, prediction: predicted ?? pred, skipped: true, stepped: false };
+          return;
+        }
+        for (let i = 0; i < grads.length; i++) {
+          const gi = grads[i];
+          if (gi === null || gi === undefined) continue;
+          const s = sums[i];
+          sums[i] = s === null || s === undefined ? gi : kernels.add(s, gi);
+        }
+        inWindow++;
+        const stepped = inWindow === accumulate;
+        if (stepped) applyStep();
+        step = { tick: record.tick, loss, prediction: predicted ?? pred, skipped: false, stepped };
+      };
+
+      const trainExec = new Execution(train, { onBackward, onError: (e) => (fail = e) }, { maxInFlight: 1 });
+      trainExec.start();
+      const predictExec = predict
+        ? new Execution(predict, { onOutputs: (r) => (predicted = r.values[predict!.outputSlots[0]!]!), onError: (e) => (fail = e) }, { maxInFlight: 1 })
+        : null;
+      predictExec?.start();
+      const values: Tensor[] = new Array(order.length);
+      let count = 0;
+
+      const subscription = source.subscribe({
+        next: (item) => {
+          let tick: number, sample: S;
+          if (isFrame(item)) ({ tick, value: sample } = item as Frame<S>);
+          else (tick = count), (sample = item as S);
+          count++;
+          try {
+            const fed = options.feed(sample);
+            if (fed.length !== options.inputs.length) {
+              throw new GraphError(`learn: feed returned ${fed.length} values for ${options.inputs.length} inputs at tick ${tick}`, tick);
+            }
+            for (let k = 0; k < order.length; k++) {
+              const v = fed[order[k]!]!;
+              values[k] = isTensor(v) ? v : tensor(v as NestedArray, { dtype: dtypes[k]! });
+            }
+            if (metrics.length > 0) currentTarget = options.target!(sample);
+            predicted = null;
+            if (predictExec !== null) {
+              predictExec.feedAll(tick, predictOrder.map((k) => values[order.indexOf(k)]!));
+              if (fail !== null) throw fail;
+            }
+            for (const d of dataSteps) d.learn(tick, values, train);
+            step = null;
+            trainExec.feedAll(tick, values);
+            if (fail !== null) throw fail;
+            if (step === null) throw new GraphError(`learn: tick ${tick} produced no step (is the loss connected to the inputs?)`, tick);
+            const s: { tick: number; loss: number; prediction: Tensor | null; skipped: boolean; stepped: boolean } = step;
+            if (metrics.length > 0 && s.prediction !== null) scoreRows(metrics, currentTarget, s.prediction, tick);
+            const m: Record<string, number> = {};
+            for (let k = 0; k < names.length; k++) m[names[k]!] = metrics[k]!.get();
+            subscriber.next({ tick: s.tick, loss: s.loss, prediction: s.prediction, metrics: m, lr: options.optimizer.lr, stepped: s.stepped, skipped: s.skipped });
+          } catch (error) {
+            trainExec.dispose(error);
+            predictExec?.dispose(error);
+            subscriber.error(error instanceof GraphError || (error as Error).name === 'OpError' ? error : new GraphError(`learn: at tick ${tick}: ${(error as Error).message}`, tick, { cause: error }));
+          }
+        },
+        error: (error) => {
+          trainExec.dispose(error);
+          predictExec?.dispose(error);
+          subscriber.error(error);
+        },
+        complete: () => {
+          try {
+            if (inWindow > 0) applyStep();
+          } catch (error) {
+            subscriber.error(error);
+            return;
+          }
+          trainExec.dispose();
+          predictExec?.dispose();
+          subscriber.complete();
+        },
+      });
+      return () => {
+        subscription.unsubscribe();
+        trainExec.dispose();
+        predictExec?.dispose();
+      };
+    });
+}
+
+/** Zero gradients for parameters (used by callers that need a full set). */
+export function zeroGrads(params: readonly Param[]): Tensor[] {
+  return params.map((p) => zerosLike(p.value));
+}
