@@ -13,6 +13,7 @@ import { Program } from '../graph/program.js';
 import { lossSpecs, matchFeeds } from '../graph/stream.js';
 import type { Optimizer } from './optimizer.js';
 import { type DataStep, findDataSteps } from './data-step.js';
+import { type Checkpoint, type CheckpointParts, snapshot } from './checkpoint.js';
 
 /** What `learn` needs of a metric (see `rxgrad`'s metrics: accuracy, f1, logLoss, rocAuc, mae, rmse, r2). */
 export interface StepMetric {
@@ -60,6 +61,17 @@ export interface LearnOptions<S> {
    * 'skip' leaves the parameters untouched for that tick and reports `skipped: true`.
    */
   nonFinite?: 'error' | 'skip';
+  /**
+   * Tick of the first sample (default 0). To resume after a checkpoint, pass the `position` that
+   * `restore` returned and skip that many samples from the source.
+   */
+  startAt?: number;
+  /**
+   * Save a checkpoint every `every` ticks (after that tick's update): `parts` says what to capture
+   * (the same object later passed to `restore`), `save` stores it (e.g. `saveCheckpoint(path, c)`).
+   * `every` must be a multiple of `accumulate`, so no checkpoint falls inside an accumulation window.
+   */
+  checkpoint?: { every: number; parts: CheckpointParts; save: (checkpoint: Checkpoint) => void };
 }
 
 /** One record per tick. */
@@ -126,6 +138,12 @@ export function learn<S>(options: LearnOptions<S>): OperatorFunction<S | Frame<S
         subscriber.error(new GraphError(`learn: accumulate must be a positive integer, got ${accumulate}`));
         return;
       }
+      const ckpt = options.checkpoint;
+      if (ckpt !== undefined && !(Number.isInteger(ckpt.every) && ckpt.every >= 1 && ckpt.every % accumulate === 0)) {
+        subscriber.error(new GraphError(`learn: checkpoint.every (${ckpt.every}) must be a positive multiple of accumulate (${accumulate})`));
+        return;
+      }
+      const startAt = options.startAt ?? 0;
       const metricEntries = Object.entries(options.metrics ?? {});
       if (metricEntries.length > 0 && (prediction === null || options.target === undefined)) {
         subscriber.error(new GraphError('learn: metrics need both `prediction` and `target`'));
@@ -222,7 +240,7 @@ export function learn<S>(options: LearnOptions<S>): OperatorFunction<S | Frame<S
         next: (item) => {
           let tick: number, sample: S;
           if (isFrame(item)) ({ tick, value: sample } = item as Frame<S>);
-          else (tick = count), (sample = item as S);
+          else (tick = startAt + count), (sample = item as S);
           count++;
           try {
             const fed = options.feed(sample);
@@ -248,6 +266,7 @@ export function learn<S>(options: LearnOptions<S>): OperatorFunction<S | Frame<S
             if (metrics.length > 0 && s.prediction !== null) scoreRows(metrics, currentTarget, s.prediction, tick);
             const m: Record<string, number> = {};
             for (let k = 0; k < names.length; k++) m[names[k]!] = metrics[k]!.get();
+            if (ckpt !== undefined && count % ckpt.every === 0) ckpt.save(snapshot(ckpt.parts, { tick, position: startAt + count }));
             subscriber.next({ tick: s.tick, loss: s.loss, prediction: s.prediction, metrics: m, lr: options.optimizer.lr, stepped: s.stepped, skipped: s.skipped });
           } catch (error) {
             trainExec.dispose(error);
