@@ -549,7 +549,7 @@ describe('errors name the op, the problem and the shapes', () => {
     expect(opError(() => ops.transpose(x, { perm: [0, 0] })).message).toMatch(/is not a permutation/);
     expect(opError(() => ops.reshape(x, {} as never)).message).toMatch(/attrs.shape must be an array/);
     expect(opError(() => ops.slice(x, { start: [0.5] })).message).toMatch(/bound 0.5 on axis 0 is not an integer/);
-    expect(opError(() => ops.bceWithLogits(x, x, { posWeight: [1, 2, 3] })).message).toMatch(/posWeight must be a number or 2 numbers/);
+    expect(opError(() => ops.bceWithLogits(x, x, { posWeight: [1, 2, 3] })).message).toMatch(/posWeight must be a number or 2 numbers \(one per class\)/);
   });
 });
 

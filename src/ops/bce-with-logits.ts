@@ -12,19 +12,16 @@ export interface BceWithLogitsAttrs extends LossAttrs {
 function posWeightOf(attrs: BceWithLogitsAttrs, shape: readonly number[]): (i: number) => number {
   const pw = attrs.posWeight ?? 1;
   if (typeof pw === 'number') return () => pw;
-  const classes = shape[shape.length - 1] ?? 1;
-  if (!Array.isArray(pw) || pw.length !== classes) {
-    throw new RangeError(`bceWithLogits: posWeight must be a number or ${classes} numbers (one per entry of the last axis), got ${String(pw)}`);
-  }
-  return (i) => pw[i % classes]!;
+  const n = shape[shape.length - 1] ?? 1;
+  if (!Array.isArray(pw) || pw.length !== n) throw new RangeError(`bceWithLogits: posWeight must be a number or ${n} numbers (one per class), got ${String(pw)}`);
+  return (i) => pw[i % n]!;
 }
 
 /** log(1 + e^(−x)) for any x. */
 const softplusNeg = (x: number): number => Math.max(-x, 0) + Math.log1p(Math.exp(-Math.abs(x)));
 
 /**
- * Binary cross-entropy on logits, as PyTorch's `BCEWithLogitsLoss(pos_weight)`: finite and exact for
- * any logit, where σ then log would saturate.
+ * Binary cross-entropy on logits, as PyTorch's `BCEWithLogitsLoss(pos_weight)`: exact for any logit.
  *
  * Forward: terms `−[pw·y·log σ(x) + (1 − y)·log σ(−x)]`, written as `max(x, 0) − x·y + (w − 1)·max(−x, 0)
  * + w·log1p(e^(−|x|))` with w = 1 + (pw − 1)·y (pw = 1: the contract's max(x, 0) − x·y + log1p(e^(−|x|))),

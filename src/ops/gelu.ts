@@ -28,7 +28,7 @@ function isTanh(attrs: GeluAttrs): boolean {
  * textbook forms, so it returns −0 where the true value is a tiny negative number.)
  *
  * @example
- * gelu(tensor([1]));                          // [0.8413447460685429]
+ * gelu(tensor([1]));                          // [0.841344746068543] = 1·Φ(1)
  * x.pipe(gelu({ approximate: 'tanh' }));
  */
 export const gelu = defineOp<GeluAttrs, 1>({
@@ -41,11 +41,11 @@ export const gelu = defineOp<GeluAttrs, 1>({
   backward: (g, { inputs: [x], attrs }, needs) => {
     if (!needs[0]) return [null];
     if (isTanh(attrs)) {
-      // With s = σ(2u): ½(1 + t) = s and ½(1 − t²) = 2s(1 − s).
+      // With s = σ(2u): ½(1 + t) = s and ½(1 − t²) = 2s(1 − s). Once s saturates the second
+      // term is 0, even where v² would overflow (0·inf would be NaN).
       return [pointwiseGrad(g, x, x, (gv, v) => {
-        const s = stableSigmoid(2 * K * (v + C * v * v * v));
-        const slope = s * (1 - s) === 0 ? 0 : 2 * v * s * (1 - s) * K * (1 + 3 * C * v * v);
-        return gv * (s + slope);
+        const s = stableSigmoid(2 * K * (v + C * v * v * v)), q = s * (1 - s);
+        return gv * (s + (q === 0 ? 0 : 2 * v * q * K * (1 + 3 * C * v * v)));
       })];
     }
     return [pointwiseGrad(g, x, x, (gv, v) => gv * (kernels.normalCdf(v) + v * kernels.normalPdf(v)))];
