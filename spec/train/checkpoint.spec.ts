@@ -17,7 +17,8 @@ describe('checkpoints', () => {
     const at = restore(JSON.parse(JSON.stringify(c)), { params: b });
     expect(at).toEqual({ tick: 41, position: 42 });
     for (let i = 0; i < a.length; i++) {
-      expect(new Uint8Array(b[i]!.value.data.buffer)).toEqual(new Uint8Array(a[i]!.value.data.buffer));
+      const bytes = (t: { data: Float64Array | Float32Array }) => new Uint8Array(t.data.buffer, t.data.byteOffset, t.data.byteLength);
+      expect(bytes(b[i]!.value)).toEqual(bytes(a[i]!.value));
     }
   });
 

@@ -89,7 +89,7 @@ function decode(e: EncodedTensor, expected: Tensor, where: string): Tensor {
   }
   const bytes = Buffer.from(e.data, 'base64');
   const data = allocate(e.dtype, size);
-  new Uint8Array(data.buffer).set(bytes);
+  new Uint8Array(data.buffer, data.byteOffset, data.byteLength).set(bytes);
   return new Tensor(data, expected.shape);
 }
 
