@@ -45,7 +45,7 @@ export function checkEncodedTensor(v: unknown, shape: Shape, what: string): void
   if (!isRecord(v)) throw new TypeError(`${what}: expected { shape, data }, got ${describe(v)}`);
   const s = v.shape, d = v.data;
   if (!Array.isArray(s) || s.length !== shape.length || s.some((n, i) => n !== shape[i])) {
-    throw new RangeError(`${what}: shape ${Array.isArray(s) ? `[${s.slice(0, 8).map(describe).join(',')}${s.length > 8 ? ',…' : ''}]` : describe(s)} does not match the parameter's ${formatShape(shape)}`);
+    throw new RangeError(`${what}: shape ${Array.isArray(s) ? `[${s.slice(0, 8).map((n) => (typeof n === 'number' ? String(n) : describe(n))).join(',')}${s.length > 8 ? ',…' : ''}]` : describe(s)} does not match the parameter's ${formatShape(shape)}`);
   }
   let size = 1;
   for (const n of shape) size *= n;

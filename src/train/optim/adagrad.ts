@@ -28,10 +28,10 @@ export class Adagrad extends Optimizer<AdagradOptions> {
 
   protected override validate(o: AdagradOptions, who = 'adagrad()'): void {
     nonNegative(who, 'lr', 'learning rate', o.lr);
-    nonNegative(who, 'lrDecay', 'lr_decay', o.lrDecay);
-    nonNegative(who, 'weightDecay', 'weight_decay', o.weightDecay);
-    nonNegative(who, 'initialAccumulatorValue', 'initial_accumulator_value', o.initialAccumulatorValue);
-    nonNegative(who, 'eps', 'epsilon', o.eps);
+    nonNegative(who, 'lrDecay', 'lr_decay value', o.lrDecay);
+    nonNegative(who, 'weightDecay', 'weight_decay value', o.weightDecay);
+    nonNegative(who, 'initialAccumulatorValue', 'initial_accumulator_value value', o.initialAccumulatorValue);
+    nonNegative(who, 'eps', 'epsilon value', o.eps);
     boolean(who, 'maximize', o.maximize);
   }
 

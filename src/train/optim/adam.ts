@@ -37,11 +37,11 @@ export class Adam extends Optimizer<AdamOptions> {
 
   protected override validate(o: AdamOptions, who = `${this.type}()`): void {
     nonNegative(who, 'lr', 'learning rate', o.lr);
-    nonNegative(who, 'eps', 'epsilon', o.eps);
+    nonNegative(who, 'eps', 'epsilon value', o.eps);
     if (!Array.isArray(o.betas) || o.betas.length !== 2) throw new TypeError(`${who}: betas must be [beta1, beta2], got ${String(o.betas)}`);
     unitInterval(who, 'beta parameter at index 0', o.betas[0]);
     unitInterval(who, 'beta parameter at index 1', o.betas[1]);
-    nonNegative(who, 'weightDecay', 'weight_decay', o.weightDecay);
+    nonNegative(who, 'weightDecay', 'weight_decay value', o.weightDecay);
     boolean(who, 'amsgrad', o.amsgrad);
     boolean(who, 'maximize', o.maximize);
   }

@@ -3,10 +3,13 @@
  * prefixed with the optimizer and the group, and name the option as rxgrad spells it.
  */
 
-/** A number ≥ 0 (NaN refused): lr, eps, weightDecay, momentum, … */
+/**
+ * A number ≥ 0 (NaN refused): lr, eps, weightDecay, momentum, … `label` is PyTorch's wording
+ * ('learning rate', 'momentum value').
+ */
 export function nonNegative(who: string, name: string, label: string, v: unknown): void {
   if (typeof v !== 'number') throw new TypeError(`${who}: ${name} must be a number, got ${typeof v}`);
-  if (!(v >= 0)) throw new RangeError(`${who}: Invalid ${label} value: ${v} (${name} must be ≥ 0)`);
+  if (!(v >= 0)) throw new RangeError(`${who}: Invalid ${label}: ${v} (${name} must be ≥ 0)`);
 }
 
 /** A number in [0, 1) (betas). */

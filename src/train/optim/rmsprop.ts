@@ -33,10 +33,10 @@ export class RMSprop extends Optimizer<RmspropOptions> {
 
   protected override validate(o: RmspropOptions, who = 'rmsprop()'): void {
     nonNegative(who, 'lr', 'learning rate', o.lr);
-    nonNegative(who, 'eps', 'epsilon', o.eps);
-    nonNegative(who, 'momentum', 'momentum', o.momentum);
-    nonNegative(who, 'weightDecay', 'weight_decay', o.weightDecay);
-    nonNegative(who, 'alpha', 'alpha', o.alpha);
+    nonNegative(who, 'eps', 'epsilon value', o.eps);
+    nonNegative(who, 'momentum', 'momentum value', o.momentum);
+    nonNegative(who, 'weightDecay', 'weight_decay value', o.weightDecay);
+    nonNegative(who, 'alpha', 'alpha value', o.alpha);
     boolean(who, 'centered', o.centered);
     boolean(who, 'maximize', o.maximize);
   }

@@ -33,9 +33,9 @@ export class SGD extends Optimizer<SgdOptions> {
 
   protected override validate(o: SgdOptions, who = 'sgd()'): void {
     nonNegative(who, 'lr', 'learning rate', o.lr);
-    nonNegative(who, 'momentum', 'momentum', o.momentum);
+    nonNegative(who, 'momentum', 'momentum value', o.momentum);
     finite(who, 'dampening', o.dampening);
-    nonNegative(who, 'weightDecay', 'weight_decay', o.weightDecay);
+    nonNegative(who, 'weightDecay', 'weight_decay value', o.weightDecay);
     boolean(who, 'nesterov', o.nesterov);
     boolean(who, 'maximize', o.maximize);
     if (o.nesterov && (o.momentum <= 0 || o.dampening !== 0)) {
