@@ -356,6 +356,13 @@ export class Execution {
   }
 
   private seedFor(k: number, loss: Tensor): Tensor {
+    const explicit = this.program.lossSeeds[k];
+    if (explicit) {
+      if (!shapesEqual(explicit.shape, loss.shape)) {
+        throw new GraphError(`the gradient seed ${formatShape(explicit.shape)} does not match the shape ${formatShape(loss.shape)} of ${this.program.nodes[this.program.lossSlots[k]!]!.name}`);
+      }
+      return explicit.dtype === loss.dtype ? explicit : explicit.astype(loss.dtype);
+    }
     const cached = this.seeds[k] ?? null;
     if (cached !== null && shapesEqual(cached.shape, loss.shape) && cached.dtype === loss.dtype) return cached;
     const seed = full(loss.shape, this.program.lossWeights[k]!, { dtype: loss.dtype });

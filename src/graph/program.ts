@@ -8,7 +8,7 @@
  * for in `wrt`). Everything else — a metric reading a prediction, a logging tap, an input, a
  * constant, a detached branch — sends nothing and is never waited for.
  */
-import type { AnyOp } from '../index-core.js';
+import type { AnyOp, Tensor } from '../index-core.js';
 import { Constant, GraphError, type Node, Param } from './node.js';
 
 export const enum SlotKind {
@@ -22,6 +22,8 @@ export interface LossSpec {
   node: Node;
   /** The loss's gradient is seeded with this weight (default 1). */
   weight: number;
+  /** An explicit gradient seed of the loss's shape (overrides `weight`): backpropagates ⟨seed, loss⟩. */
+  seed?: Tensor;
 }
 
 export interface ProgramSpec {
@@ -49,6 +51,8 @@ export class Program {
   readonly outputSlots: Int32Array;
   readonly lossSlots: Int32Array;
   readonly lossWeights: Float64Array;
+  /** Explicit seeds, where given. */
+  readonly lossSeeds: (Tensor | null)[];
   /** Does this slot receive a gradient? */
   readonly needsGrad: Uint8Array;
   /** Slots that need a gradient, in reverse topological order: the backward schedule. */
@@ -99,6 +103,7 @@ export class Program {
     this.outputSlots = Int32Array.from(spec.outputs, slot);
     this.lossSlots = Int32Array.from(spec.losses, (l) => slot(l.node));
     this.lossWeights = Float64Array.from(spec.losses, (l) => l.weight);
+    this.lossSeeds = spec.losses.map((l) => l.seed ?? null);
     const lossSet = new Set(this.lossSlots);
     if (lossSet.size !== this.lossSlots.length) throw new GraphError('a loss is listed twice for training; give it one weight instead');
 

@@ -22,6 +22,11 @@ export interface RunOptions {
   train?: readonly TrainSpec[];
   /** The tick to stamp (default 0); it appears on every face's frames. */
   tick?: number;
+  /**
+   * The gradient to seed the output with (its shape), instead of ones: the run then returns the
+   * vector–Jacobian product ⟨seed, ∂output/∂wrt⟩. Ignored when `train` is given.
+   */
+  seed?: Tensor;
 }
 
 export interface RunResult {
@@ -46,8 +51,8 @@ export interface RunResult {
 export function runSync(output: Node, options: RunOptions): RunResult {
   const wrt = options.wrt ?? [];
   const extra = options.outputs ?? [];
-  const train = options.train ?? (wrt.length > 0 ? [output] : []);
-  const program = new Program({ outputs: [output, ...extra], losses: lossSpecs(train), wrt });
+  const losses = options.train ? lossSpecs(options.train) : wrt.length > 0 ? [{ node: output, weight: 1, ...(options.seed ? { seed: options.seed } : {}) }] : [];
+  const program = new Program({ outputs: [output, ...extra], losses, wrt });
   const values = matchFeeds(program, options.feed).map((v, i) => {
     if (isTensor(v)) return v;
     const node = program.nodes[program.inputSlots[i]!]!;

@@ -107,6 +107,12 @@ export function stream(outputs: Node | readonly Node[], options: StreamOptions):
       options.maxInFlight === undefined ? {} : { maxInFlight: options.maxInFlight },
     );
     execution.start();
+    if (sources.length === 0) {
+      // Nothing feeds the graph, so no tick will ever arrive: an empty run.
+      execution.dispose();
+      subscriber.complete();
+      return;
+    }
     const subscriptions: { unsubscribe(): void }[] = [];
     sources.forEach((source, position) => {
       if (subscriber.closed) return;
