@@ -57,10 +57,10 @@ function build(r: Recipe) {
   const params: Param[] = r.params.map((p) => param(tensor(p)));
   const weights: Param[] = r.weights.map((w) => param(tensor(w)));
   const nodes: Node[] = [...inputs, ...params];
-  const unary = [sigmoid, tanh, square, softplus] as const;
+  const unary: ((n: Node) => Node)[] = [sigmoid(), tanh(), square(), softplus()];
   const binary = [add, sub, mul] as const;
   for (const s of r.steps) {
-    if (s.kind === 'unary') nodes.push(nodes[s.a]!.pipe(unary[s.op]()));
+    if (s.kind === 'unary') nodes.push(nodes[s.a]!.pipe(unary[s.op]!));
     else if (s.kind === 'binary') nodes.push(binary[s.op](nodes[s.a]!, nodes[s.b]!));
     else nodes.push(nodes[s.a]!.pipe(matmul(weights[s.w]!), mul(1 / 3)));
   }
