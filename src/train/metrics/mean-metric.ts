@@ -46,7 +46,9 @@ export abstract class MeanMetric implements Metric {
 
   /** The running mean of the terms (0 before any update). */
   protected meanValue(): number {
-    return this.mean;
+    // NOTE: every term here is ≥ 0, but reverts can leave the mean a hair below 0 (−1e-300, say);
+    // RMSE would then be √(negative) = NaN (River's would be a complex number). Clamp at 0.
+    return Math.max(0, this.mean);
   }
 
   abstract get(): number;
