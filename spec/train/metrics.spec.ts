@@ -7,7 +7,7 @@ import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import { type Metric, accuracy, f1, logLoss, mae, r2, rmse, rocAuc, rolling } from '../../src/train/metrics/index.js';
 
-type Pair = [number, number | number[]];
+type Pair = [number, number | number[] | Float64Array];
 
 /** |a − b| within `tol` relative to max(1, |b|). */
 const near = (a: number, b: number, tol: number): void => {
