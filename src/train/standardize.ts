@@ -1,0 +1,85 @@
+/**
+ * Online standardisation inside a graph, with River's pipeline semantics: `learn` updates each
+ * scaler from the sample's raw values between the prediction pass (which uses the statistics from
+ * before the sample) and the training pass (which uses them after).
+ */
+import { type Tensor, Tensor as T, allocate, defineOp, formatShape } from '../index-core.js';
+import { type Node, applyOp } from '../graph/node.js';
+import type { DataLearner } from './data-step.js';
+import type { StandardScaler } from './scaler.js';
+
+interface ScalerAttrs {
+  scaler: StandardScaler;
+  learner: DataLearner;
+}
+
+/** Applies `f` to each row (last axis = features) of x. */
+function mapRows(x: Tensor, features: number, f: (row: ArrayLike<number>) => Float64Array, op: string): Tensor {
+  if (x.rank === 0 || x.shape[x.rank - 1] !== features) {
+    throw new RangeError(`${op}: expected ${features} features on the last axis, got ${formatShape(x.shape)}`);
+  }
+  const out = allocate(x.dtype, x.size);
+  for (let o = 0; o < x.size; o += features) out.set(f(x.data.subarray(o, o + features)), o);
+  return new T(out, x.shape);
+}
+
+function rowsOf(x: Tensor, each: (row: ArrayLike<number>) => void): void {
+  const k = x.rank === 0 ? 1 : x.shape[x.rank - 1]!;
+  for (let o = 0; o < x.size; o += k) each(x.data.subarray(o, o + k));
+}
+
+const standardizeOp = Object.assign(
+  defineOp<ScalerAttrs, 1>({
+    name: 'standardize',
+    arity: 1,
+    differentiable: [false],
+    forward: ([x], { scaler }) => {
+      const k = scaler.features ?? (x.rank === 0 ? 1 : x.shape[x.rank - 1]!);
+      return mapRows(x, k, (row) => scaler.transform(row), 'standardize');
+    },
+    backward: () => [null],
+  }),
+  { dataStep: true as const },
+);
+
+/**
+ * Standardises each feature (the last axis) with a running {@link StandardScaler}:
+ * `(x − μ)/σ`, 0 while σ = 0. Inside `learn`, the scaler learns from every sample; predictions use
+ * the statistics from before the sample, training the statistics after it (River's semantics).
+ * It must read an input node directly; no gradient flows through it (it scales data).
+ *
+ * @example
+ * const scaler = new StandardScaler();
+ * const out = x.pipe(standardize(scaler), linear(9, 1), sigmoid());
+ */
+export function standardize(scaler: StandardScaler): (source: Node) => Node {
+  const learner: DataLearner = { learnFrom: (value) => rowsOf(value, (row) => scaler.learn(row)) };
+  return (source) => applyOp(standardizeOp, [source], { scaler, learner });
+}
+
+const unstandardizeOp = defineOp<{ scaler: StandardScaler }, 1>({
+  name: 'unstandardize',
+  arity: 1,
+  forward: ([z], { scaler }) => mapRows(z, scaler.features ?? (z.rank === 0 ? 1 : z.shape[z.rank - 1]!), (row) => scaler.inverseTransform(row), 'unstandardize'),
+  backward: (g, { inputs: [z], attrs: { scaler } }) => {
+    // ∂(zσ + μ)/∂z = σ, with σ = 1 where the variance is still 0 (see StandardScaler.inverseTransform).
+    const sigma = scaler.variance.map((v) => (v === 0 ? 1 : Math.sqrt(v)));
+    const k = sigma.length || 1;
+    const out = allocate(z.dtype, z.size);
+    for (let i = 0; i < out.length; i++) out[i] = g.data[i]! * (sigma[i % k] ?? 1);
+    return [new T(out, z.shape)];
+  },
+});
+
+/**
+ * Maps standardised values back to the units of a scaler's data: `z·σ + μ` per feature. Used on a
+ * model's output when it learns a standardised target: predictions come back in the target's units.
+ *
+ * @example
+ * const yScaler = new StandardScaler();
+ * const loss = mse(out, y.pipe(standardize(yScaler)));
+ * const prediction = out.pipe(unstandardize(yScaler));
+ */
+export function unstandardize(scaler: StandardScaler): (source: Node) => Node {
+  return (source) => applyOp(unstandardizeOp, [source], { scaler });
+}
