@@ -58,7 +58,8 @@ export function defaultCases(arity: number, dtype: DType = 'float64'): fc.Arbitr
  * The gradient check of an op as a fast-check property over generated cases. Each run checks one
  * case with `gradcheck` (its own seed drawn by fast-check, so fast-check's seed and path replay
  * everything) and throws a `GradcheckError` on failure; fast-check then shrinks the case and prints
- * it as code.
+ * it as code. fast-check 4 reports the GradcheckError as the `cause` of its error (vitest prints it
+ * as "Caused by"); pass `includeErrorInReport: true` to `fc.assert` for one message with both.
  *
  * @example
  * fc.assert(checkOp(mul, { cases: broadcastPairArb().chain(([a, b]) => fc.tuple(tensorArb(a), tensorArb(b))).map((inputs) => ({ inputs })) }), { numRuns: 200 });

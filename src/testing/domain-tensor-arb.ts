@@ -14,7 +14,10 @@ export interface DomainTensorOptions {
   dtype?: DType;
   /** Kinks to stay away from (relu: [0]; softplus threshold: [20]). */
   awayFrom?: readonly number[];
-  /** Distance kept from each kink. Default 0.01: beyond the reach of central differences in either dtype. */
+  /**
+   * Distance kept from each kink. Default 0.01·max(1, |kink|): the central step is ∛ε·max(1, |x|),
+   * at most 4.9e-3·max(1, |x|) (float32), so central differences never straddle the kink.
+   */
   margin?: number;
 }
 
@@ -27,24 +30,30 @@ export function domainBounds(domain: Domain): { min: number; max: number } {
   throw new RangeError(`domain must be 'real', 'positive', 'unit' or { min, max } with min ≤ max, got ${JSON.stringify(domain)}`);
 }
 
+/** The distance kept from kink k: the given margin, or 0.01·max(1, |k|). */
+export function marginFor(k: number, margin?: number): number {
+  return margin ?? 0.01 * Math.max(1, Math.abs(k));
+}
+
 /**
  * The closed intervals left of [min, max] once the open balls of radius `margin` around each kink
  * are removed, sorted. Throws when nothing is left.
  */
-export function allowedIntervals(min: number, max: number, awayFrom: readonly number[], margin: number): [number, number][] {
+export function allowedIntervals(min: number, max: number, awayFrom: readonly number[], margin?: number): [number, number][] {
   let parts: [number, number][] = [[min, max]];
   for (const k of awayFrom) {
+    const r = marginFor(k, margin);
     const next: [number, number][] = [];
     for (const [lo, hi] of parts) {
-      if (hi <= k - margin || lo >= k + margin) next.push([lo, hi]);
+      if (hi <= k - r || lo >= k + r) next.push([lo, hi]);
       else {
-        if (lo <= k - margin) next.push([lo, k - margin]);
-        if (hi >= k + margin) next.push([k + margin, hi]);
+        if (lo <= k - r) next.push([lo, k - r]);
+        if (hi >= k + r) next.push([k + r, hi]);
       }
     }
     parts = next;
   }
-  if (parts.length === 0) throw new RangeError(`no value in [${min}, ${max}] stays ${margin} away from ${awayFrom.join(', ')}`);
+  if (parts.length === 0) throw new RangeError(`no value in [${min}, ${max}] stays ${margin ?? '0.01·max(1, |kink|)'} away from ${awayFrom.join(', ')}`);
   return parts.sort((a, b) => a[0] - b[0]);
 }
 
@@ -63,8 +72,8 @@ export function snapTo(v: number, parts: readonly [number, number][]): { value: 
 }
 
 /**
- * Tensors whose values lie in an op's domain, and at least `margin` away from each value in
- * `awayFrom`. Values are drawn in the domain and moved to the nearest allowed point, so they shrink
+ * Tensors whose values lie in an op's domain, and at least `margin` (default 0.01·max(1, |kink|))
+ * away from each value in `awayFrom`. Values are drawn in the domain and moved to the nearest allowed point, so they shrink
  * towards 0 or to the allowed point next to it (e.g. ±margin around a kink at 0).
  *
  * @example
@@ -73,8 +82,8 @@ export function snapTo(v: number, parts: readonly [number, number][]): { value: 
  */
 export function domainTensorArb(shape: Shape | fc.Arbitrary<readonly number[]>, domain: Domain, options: DomainTensorOptions = {}): fc.Arbitrary<Tensor> {
   const { min, max } = domainBounds(domain);
-  const margin = options.margin ?? 0.01;
-  if (!(margin >= 0)) throw new RangeError(`domainTensorArb: margin must be non-negative, got ${margin}`);
+  const margin = options.margin;
+  if (margin !== undefined && !(margin >= 0)) throw new RangeError(`domainTensorArb: margin must be non-negative, got ${margin}`);
   const parts = allowedIntervals(min, max, options.awayFrom ?? [], margin);
   const dtype = options.dtype ?? 'float64';
   const value = fc.double({ min, max, noNaN: true, noDefaultInfinity: true });

@@ -1,19 +1,18 @@
 /**
- * Finite differences along one line through the input: φ(t) = P(f(x + t·d)), where d is a unit
- * vector (one element, full mode) or a random direction (projection mode) and P is the identity or
- * a projection vᵀ·. A line evaluates the forward lazily at the parameter values an estimator asks
- * for and caches them; the estimators below combine the samples.
+ * Finite differences along one line through the input: φ(t) = f(x + t·d), where d is a unit vector
+ * (one element) or a random direction (projection mode). A line evaluates the forward lazily at the
+ * parameter values an estimator asks for and caches them; the estimators below combine the samples,
+ * per output element (a projection vᵀ· is applied to the estimates, never to the samples, so no
+ * cancellation enters through it).
  *
- * Every estimate comes with its round-off floor, from the magnitudes of the outputs that went into
- * it (see `noise` in GradcheckOptions), so that flat regions of large outputs do not fail on noise.
+ * Every estimate comes with its round-off bound u·Σ|c_i|·|f(t_i)| / step (see `noise` in
+ * GradcheckOptions), so that flat regions of large outputs do not fail on noise.
  */
 
-/** The projected output at one parameter value. */
+/** The output at one parameter value. */
 export interface Sample {
-  /** P(f(x + t·d)), per compared output (length 1 for a projection). */
+  /** f(x + t·d), every output element, in float64. */
   y: Float64Array;
-  /** The magnitudes that bound its round-off: |f| per element, or Σ|v|·|f| for a projection. */
-  mag: Float64Array;
   /** The displacement actually applied (element lines: exact, after rounding to the dtype). */
   t: number;
 }
@@ -40,7 +39,8 @@ export interface Estimate {
 
 export class Line {
   private readonly cache = new Map<number, Sample>();
-  /** Set when an evaluation failed; the line is then unusable. */
+  private readonly failed = new Map<number, LineFailure>();
+  /** The first evaluation that failed, for messages. */
   failure: LineFailure | null = null;
 
   constructor(
@@ -55,14 +55,15 @@ export class Line {
     this.cache.set(0, origin);
   }
 
-  /** The sample at t (evaluated once), or null after a failure. */
+  /** The sample at t (evaluated once), or null when the forward failed there. */
   at(t: number): Sample | null {
-    if (this.failure) return null;
     const hit = this.cache.get(t);
     if (hit) return hit;
+    if (this.failed.has(t)) return null;
     const r = this.evaluate(t);
     if (isFailure(r)) {
-      this.failure = r;
+      this.failed.set(t, r);
+      this.failure ??= r;
       return null;
     }
     this.cache.set(t, r);
@@ -75,14 +76,16 @@ export class Line {
     if (!p || !m) return null;
     const dt = p.t - m.t;
     if (!(dt > 0)) {
-      this.failure = { failed: true, t: h, kind: 'step', message: `step ${h} vanishes: x + h and x − h round to the same value` };
+      this.failure ??= { failed: true, t: h, kind: 'step', message: `step ${h} vanishes: x + h and x − h round to the same value` };
       return null;
     }
     const n = p.y.length;
     const value = new Float64Array(n), noise = new Float64Array(n);
     for (let k = 0; k < n; k++) {
-      value[k] = (p.y[k]! - m.y[k]!) / dt;
-      noise[k] = (this.u * (p.mag[k]! + m.mag[k]!)) / dt;
+      const a = p.y[k]!, b = m.y[k]!;
+      value[k] = (a - b) / dt;
+      // NOTE: an output that did not move still carries one rounding: its true change may be below it.
+      noise[k] = (this.u * (Math.abs(a) + Math.abs(b))) / dt;
     }
     return { value, noise };
   }
@@ -119,8 +122,8 @@ export class Line {
     for (let k = 0; k < n; k++) {
       right.value[k] = (-3 * o.y[k]! + 4 * p1.y[k]! - p2.y[k]!) / dr;
       left.value[k] = (3 * o.y[k]! - 4 * m1.y[k]! + m2.y[k]!) / dl;
-      right.noise[k] = (this.u * (3 * o.mag[k]! + 4 * p1.mag[k]! + p2.mag[k]!)) / dr;
-      left.noise[k] = (this.u * (3 * o.mag[k]! + 4 * m1.mag[k]! + m2.mag[k]!)) / dl;
+      right.noise[k] = (this.u * (3 * Math.abs(o.y[k]!) + 4 * Math.abs(p1.y[k]!) + Math.abs(p2.y[k]!))) / dr;
+      left.noise[k] = (this.u * (3 * Math.abs(o.y[k]!) + 4 * Math.abs(m1.y[k]!) + Math.abs(m2.y[k]!))) / dl;
     }
     return { left, right };
   }

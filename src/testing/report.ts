@@ -106,8 +106,13 @@ export interface GradcheckReport {
   maxAbsError: number;
   /** Largest |a − n| / |n| over compared values with n ≠ 0 (kinks excluded). */
   maxRelError: number;
-  /** Largest error / tolerance: below 1 passes; how close the check came to failing. */
+  /**
+   * Largest error / tolerance among values that passed at the base step: how close the check came
+   * to failing (calibration statistic; values needing a refined step are counted in `refined`).
+   */
   maxErrorRatio: number;
+  /** Values that passed only after refining the step (Richardson, then smaller steps). */
+  refined: number;
   /** Function evaluations spent. */
   evaluations: { forward: number; backward: number };
   warnings: string[];
@@ -140,7 +145,7 @@ export function formatReport(report: GradcheckReport): string {
   const head = `gradcheck(${report.op}${attrs}) ${report.ok ? 'passed' : 'FAILED'}: ${report.failureCount} mismatch${report.failureCount === 1 ? '' : 'es'}, ${report.invariantFailures.length} invariant failure${report.invariantFailures.length === 1 ? '' : 's'}, ${report.kinks.length} near-kink element${report.kinks.length === 1 ? '' : 's'} accepted`;
   const lines = [
     head,
-    `  inputs ${report.inputs.map((t) => `${idx(t.shape)} ${t.dtype}`).join(', ')}; method ${report.method}, mode ${report.mode}, rtol ${report.rtol}, atol ${report.atol}, seed ${report.seed}; ${report.comparisons} values compared, max abs error ${sci(report.maxAbsError)}, max rel error ${sci(report.maxRelError)}; ${report.evaluations.forward} forwards, ${report.evaluations.backward} backwards`,
+    `  inputs ${report.inputs.map((t) => `${idx(t.shape)} ${t.dtype}`).join(', ')}; method ${report.method}, mode ${report.mode}, rtol ${report.rtol}, atol ${report.atol}, seed ${report.seed}; ${report.comparisons} values compared, max abs error ${sci(report.maxAbsError)}, max rel error ${sci(report.maxRelError)}${report.refined ? `, ${report.refined} passed after refining the step` : ''}; ${report.evaluations.forward} forwards, ${report.evaluations.backward} backwards`,
   ];
   for (const f of report.invariantFailures) lines.push(`  [${f.check}]${f.input === undefined ? '' : ` input ${f.input}`}: ${f.message}`);
   for (const f of report.failures) {
