@@ -12,7 +12,7 @@
 import { createReadStream } from 'node:fs';
 import { Readable } from 'node:stream';
 import { Observable } from 'rxjs';
-import { type Info, parse } from 'csv-parse';
+import { parse } from 'csv-parse';
 import { CsvColumns, CsvRow, type CsvValue } from './csv-row.js';
 import { DataError } from './data-error.js';
 import { parseNumber } from './parse-number.js';
@@ -67,7 +67,6 @@ class RowReader {
   private columns: CsvColumns | null;
   private numeric: boolean[] | null = null;
   private endLine = 0;
-  private emptyLines = 0;
   private dataRows = 0;
 
   constructor(private readonly options: ReadCsvOptions) {
@@ -79,12 +78,14 @@ class RowReader {
     return this.options.columns !== true || this.columns !== null;
   }
 
-  accept(fields: string[], info: Info): CsvRow | null {
-    // csv-parse's own line count treats CRLF inside quotes as two lines; count from the empty lines
-    // it skipped and the breaks inside cells instead.
-    const line = this.endLine + 1 + (info.empty_lines - this.emptyLines);
-    this.emptyLines = info.empty_lines;
+  accept(fields: string[]): CsvRow | null {
+    // Lines are counted here: each record starts on the line after the previous one ended (a blank
+    // line is a record of one empty field), and spans as many lines as its cells hold line breaks.
+    // NOTE: csv-parse's `info.lines` counts a CRLF inside quotes as two lines, and `info: true`
+    // doubles the parse time; neither is used.
+    const line = this.endLine + 1;
     this.endLine = line + breaks(fields);
+    if (fields.length === 1 && fields[0] === '') return null;
     if (this.columns === null) {
       const header = this.options.columns === true;
       this.columns = new CsvColumns(header ? fields : fields.map((_, i) => String(i)), line);
@@ -128,8 +129,9 @@ class RowReader {
  *   afresh) and closed on completion, error or unsubscription. A stream can be read once; it is
  *   destroyed when the subscription ends.
  * - CRLF and LF line endings (mixed, even), quoted fields with embedded delimiters, quotes and line
- *   breaks, a UTF-8 BOM; blank lines are skipped. `row.line` is the 1-based line where the record
- *   starts in the file (the header is line 1), counting skipped blank lines.
+ *   breaks, a UTF-8 BOM. Blank lines are skipped (in a one-column file, so is an empty cell: the
+ *   two look the same). `row.line` is the 1-based line where the record starts in the file (the
+ *   header is line 1), blank lines counted.
  * - Errors (a `DataError` with `line` and `column`): a row whose field count differs from the
  *   header's (or, without a header, from the first row's), a cell of a numeric column that is not
  *   a decimal number (`parseNumber`), a duplicate column name, a `numeric` name that is not a
@@ -170,9 +172,7 @@ export function readCsv(source: CsvSource, options: ReadCsvOptions = {}): Observ
       return;
     }
     const parser = parse({
-      info: true,
       bom: true,
-      skip_empty_lines: true,
       relax_column_count: true, // counted here, to name the line and the column
       record_delimiter: ['\r\n', '\n'],
       delimiter: options.delimiter ?? ',',
@@ -190,8 +190,8 @@ export function readCsv(source: CsvSource, options: ReadCsvOptions = {}): Observ
     const reader = new RowReader(options);
     void (async () => {
       try {
-        for await (const { record, info } of parser as AsyncIterable<{ record: string[]; info: Info }>) {
-          const row = reader.accept(record, info);
+        for await (const record of parser as AsyncIterable<string[]>) {
+          const row = reader.accept(record);
           if (row !== null) subscriber.next(row);
           if (subscriber.closed) return;
         }
