@@ -378,3 +378,16 @@ describe('state and load', () => {
     expect(() => rocAuc().load({ ...auc, tp: [1, 2, 0, 0, 0, 0, 0, 0, 0, 0], positives: 2 })).toThrow(/tp\[1\]/);
   });
 });
+
+describe('the TSDoc examples hold', () => {
+  it('accuracy, f1, logLoss, rocAuc, mae, rmse, r2, rolling', () => {
+    expect(feed(accuracy(), [[1, 0.9], [0, 0.5], [1, 0.2], [2, [0.1, 0.2, 0.7]]]).get()).toBe(0.75);
+    expect(feed(f1(), [[1, 0.9], [0, 0.7], [1, 0.3], [0, 0.1]]).get()).toBe(0.5);
+    expect(feed(logLoss(), [[1, 0.9], [0, 0.1], [1, 0.8], [1, 0.35]]).get()).toBe(0.37092167678213506);
+    const regression: Pair[] = [[3, 2.5], [-0.5, 0], [2, 2], [7, 8]];
+    expect(feed(mae(), regression).get()).toBe(0.5);
+    expect(feed(rmse(), regression).get()).toBe(0.6123724356957945);
+    expect(feed(r2(), regression).get()).toBeCloseTo(0.9486, 4);
+    expect(feed(rolling(mae(), 2), [[1, 0], [2, 0], [3, 0]]).get()).toBe(2.5);
+  });
+});

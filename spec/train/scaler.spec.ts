@@ -56,6 +56,15 @@ describe('StandardScaler statistics', () => {
     );
   });
 
+  it('the TSDoc example holds', () => {
+    const s = new StandardScaler();
+    s.learn([1, 10]);
+    expect(Array.from(s.transform([1, 10]))).toEqual([0, 0]);
+    s.learn([3, 10]);
+    expect(Array.from(s.transform([3, 10]))).toEqual([1, 0]);
+    expect(Array.from(s.inverseTransform([1, 0.5]))).toEqual([3, 10.5]);
+  });
+
   it('hand-checked: 1, 2, 3, 4 → μ 2.5, σ² 1.25 (population, not sample)', () => {
     const s = learnAll([[1], [2], [3], [4]]);
     expect(s.mean[0]).toBe(2.5);

@@ -50,7 +50,7 @@ export class LogLoss extends MeanMetric {
  * m.update(0, 0.1);
  * m.update(1, 0.8);
  * m.update(1, 0.35);
- * m.get(); // 0.3564099813…, the mean of −log .9, −log .9, −log .8, −log .35
+ * m.get(); // 0.37092167678213506, the mean of −log .9, −log .9, −log .8, −log .35
  */
 export function logLoss(): LogLoss {
   return new LogLoss();
