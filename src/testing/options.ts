@@ -27,19 +27,19 @@ export type KinkPolicy = 'detect' | 'ignore' | 'reject';
  *
  * **Defaults, measured** with `npx tsx bench/fd-error.ts` (worst |FD − exact| / max(1e-3, |exact|)
  * over 2000 points each of exp, sin, tanh, sigmoid on [−9, 9], x³ on [−1000, 1000], log on
- * [0.01, 9] and a softmax cross-entropy) and `npx tsx bench/gradcheck-calibration.ts 300` (35
- * built-in ops × 300 generated cases; "err/tol" is the worst base-step error over tolerance of
+ * [0.01, 9] and a softmax cross-entropy) and `npx tsx bench/gradcheck-calibration.ts 1000 12345` (35
+ * built-in ops × 1000 generated cases; "err/tol" is the worst base-step error over tolerance of
  * ops that never needed a refined step):
  *
  * | method, storage | FD error, worst (log near 0.01) | PyTorch h = 1e-6 | rtol / atol | built-in ops: failures, err/tol |
  * |---|---|---|---|---|
- * | central, float64 | 8.4e-9 (8.1e-8; refined 9.5e-11) | 2.7e-7 | 1e-6 / 1e-8 | 0 / 10500, 2.3e-1 |
- * | central, float32 | 1.4e-3 (6.0e-2) | 31, NaN | 1e-3 / 1e-4 | 0 / 10500, 3.3e-1 |
- * | richardson, float64 | 1.3e-10 (4.2e-8) | — | 1e-8 / 1e-10 | 0 / 10500, 1.4e-2 |
- * | richardson, float32 | 8.3e-4 (NaN: reach) | — | 1e-3 / 1e-4 | 2 / 10500 (bce within 2k of 0), 4.8e-2 |
+ * | central, float64 | 8.4e-9 (8.1e-8; refined 9.5e-11) | 2.7e-7 | 1e-6 / 1e-8 | 0 / 35000, 2.3e-1 |
+ * | central, float32 | 1.4e-3 (6.0e-2) | 31, NaN | 1e-3 / 1e-4 | 0 / 35000, 3.3e-1 |
+ * | richardson, float64 | 1.3e-10 (4.2e-8) | — | 1e-8 / 1e-10 | 0 / 35000, 1.2e-2 |
+ * | richardson, float32 | 8.3e-4 (NaN: reach) | — | 1e-3 / 1e-4 | 16 / 35000 (bce within 2k of 0), 4.8e-2 |
  *
  * PyTorch's gradcheck uses eps 1e-6, atol 1e-5, rtol 1e-3: the float64 central default is 1000×
- * stricter and still never rejected a correct built-in op. Projection mode: 0 / 10500 in both dtypes.
+ * stricter and still never rejected a correct built-in op. Projection mode: 0 / 35000 in both dtypes.
  */
 export interface GradcheckOptions {
   /** Attributes passed to the op (only when checking an op record). */
