@@ -58,11 +58,6 @@ const DEFAULT_TOL: Tolerance = { rtol: 1e-12, atol: 1e-14 };
  * Looser tolerances, each with its reason. Keyed by case name ('op/case') or op name.
  */
 const LOOSER: Record<string, Tolerance> = {
-  // At p = 0 or 1, PyTorch's BCE backward divides by max(p(1 − p), EPSILON) with EPSILON a C++
-  // `float` 1e-12, i.e. 9.999999960041972e-13 even in float64; OPS-CONTRACT.md says 1e-12. The
-  // clamped ∂p (≈ ±1e12·g) then differs by 4.0e-9 relative. Either value is an artificial clamp.
-  'bce/clamped-p-gradient': { rtol: 1e-8, atol: 1e-14 },
-  'bce/clamped-y-gradient': { rtol: 1e-8, atol: 1e-14 },
 };
 
 /**

@@ -2,6 +2,10 @@ import { Tensor, allocate, promote } from '../tensor/index.js';
 import { type LossAttrs, formatIndex, reduceTerms, reductionOf, requireSameShape, termGradient } from './loss-util.js';
 import { defineOp } from './op.js';
 
+
+/** PyTorch clamps p(1 − p) at a C++ `float` 1e-12, which is this value in float64. */
+const BCE_EPSILON = Math.fround(1e-12);
+
 /** log p and log(1 − p), each clamped at −100 as PyTorch's BCELoss does. */
 function clampedLogs(p: number): [number, number] {
   return [Math.max(Math.log(p), -100), Math.max(Math.log1p(-p), -100)];
@@ -12,7 +16,7 @@ function clampedLogs(p: number): [number, number] {
  * logits: it is exact where σ saturates.
  *
  * Forward: terms `−[y·log p + (1 − y)·log(1 − p)]` with each log clamped at −100 (so p = 0 or 1
- * gives a finite loss), reduced by `reduction`. Backward: `∂p = ĝ·(p − y) / max(p(1 − p), 1e-12)`
+ * gives a finite loss), reduced by `reduction`. Backward: `∂p = ĝ·(p − y) / max(p(1 − p), fround(1e-12))`
  * (PyTorch's clamp), `∂y = ĝ·(log(1 − p) − log p)` with the clamped logs (ĝ is g, or g/N for 'mean').
  *
  * NOTE: p and y must lie in [0, 1]; a value outside is an error naming its position, as in PyTorch.
@@ -44,7 +48,7 @@ export const bce = defineOp<LossAttrs, 2>({
     const dy = needs[1] ? allocate(y.dtype, y.size) : null;
     for (let i = 0; i < p.size; i++) {
       const pv = p.data[i]!, yv = y.data[i]!;
-      if (dp) dp[i] = (gi(i) * (pv - yv)) / Math.max((1 - pv) * pv, 1e-12);
+      if (dp) dp[i] = (gi(i) * (pv - yv)) / Math.max((1 - pv) * pv, BCE_EPSILON);
       if (dy) {
         const [logP, log1mP] = clampedLogs(pv);
         dy[i] = gi(i) * (log1mP - logP);

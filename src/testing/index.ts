@@ -5,6 +5,7 @@
  * finite tensors, shapes, broadcast pairs, domains and labels.
  */
 export { type Differentiable, fromOp } from './differentiable.js';
+export { fromGraph, type GraphCheckOptions } from './from-graph.js';
 export { gradcheck, assertGradcheck, unravel, FULL_MODE_LIMIT, LOCALIZE_LIMIT } from './gradcheck.js';
 export { checkOp, expectGradcheck, defaultCases, tensorSource, type OpCase, type CheckOpOptions } from './check-op.js';
 export { type GradcheckOptions, type FdMethod, type CheckMode, type KinkPolicy, DEFAULT_TOLERANCES, relativeStep } from './options.js';
