@@ -100,12 +100,15 @@ describe('Tensor', () => {
     expect(() => new Tensor(new Float64Array(3), [2, 2])).toThrow(/shape \[2,2\] needs 4 elements, storage holds 3/);
   });
 
-  it('freezes its shape and does not alias the caller’s array', () => {
+  it('factories copy the caller’s shape array; the constructor adopts it (documented contract)', () => {
     const shape = [2, 1];
-    const t = new Tensor(new Float64Array(2), shape);
+    const viaFactory = tensor([1, 2], { shape });
+    const filled = zeros(shape);
     shape[0] = 5;
-    expect(t.shape).toEqual([2, 1]);
-    expect(Object.isFrozen(t.shape)).toBe(true);
+    expect(viaFactory.shape).toEqual([2, 1]);
+    expect(filled.shape).toEqual([2, 1]);
+    const adopted = [2, 1];
+    expect(new Tensor(new Float64Array(2), adopted).shape).toBe(adopted);
   });
 
   it('get() reads multi-indices, negative ones from the end', () => {

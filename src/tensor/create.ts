@@ -26,13 +26,13 @@ export function tensor(values: NestedArray | TypedArray, options: FromDataOption
     const dtype = options.dtype ?? dtypeOf(values);
     const data = allocate(dtype, values.length);
     data.set(values);
-    const shape = options.shape ?? [values.length];
+    const shape = options.shape ? options.shape.slice() : [values.length];
     checkShape(shape);
     return new Tensor(data, shape);
   }
   const dtype = options.dtype ?? 'float64';
   if (typeof values === 'number') {
-    const shape = options.shape ?? [];
+    const shape = options.shape ? options.shape.slice() : [];
     checkShape(shape);
     if (sizeOf(shape) !== 1) throw new RangeError(`tensor(): a scalar cannot fill shape ${formatShape(shape)}`);
     const data = allocate(dtype, 1);
@@ -61,7 +61,7 @@ export function tensor(values: NestedArray | TypedArray, options: FromDataOption
     if (sizeOf(options.shape) !== flat.length) {
       throw new RangeError(`tensor(): ${flat.length} values cannot fill shape ${formatShape(options.shape)}`);
     }
-    return new Tensor(flat, options.shape);
+    return new Tensor(flat, options.shape.slice());
   }
   return new Tensor(flat, inferred);
 }
@@ -91,7 +91,7 @@ export function full(shape: Shape, value: number, options: DTypeOptions = {}): T
   checkShape(shape);
   const data = allocate(options.dtype ?? 'float64', sizeOf(shape));
   if (value !== 0) data.fill(value);
-  return new Tensor(data, shape);
+  return new Tensor(data, shape.slice());
 }
 
 /** A tensor of zeros. */

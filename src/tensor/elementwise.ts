@@ -104,7 +104,7 @@ export function broadcastTo(x: Tensor, shape: Shape): Tensor {
   broadcastLoop(x, { shape }, shape, out.length, (o, ia) => {
     out[o] = xd[ia]!;
   });
-  return new Tensor(out, shape);
+  return new Tensor(out, shape.slice());
 }
 
 /*

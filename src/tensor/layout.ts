@@ -10,6 +10,14 @@ import { Tensor } from './tensor.js';
  * safe because tensors are never written after creation.
  */
 export function reshape(x: Tensor, shape: Shape): Tensor {
+  // Fast path: a target without -1 whose size matches (the common case inside backward passes).
+  let size = 1, plain = true;
+  for (let i = 0; i < shape.length; i++) {
+    const d = shape[i]!;
+    if (!(d >= 0 && Number.isInteger(d))) plain = false;
+    size *= d;
+  }
+  if (plain && size === x.size) return new Tensor(x.data, shape.slice());
   return new Tensor(x.data, resolveReshape(x.shape, shape));
 }
 

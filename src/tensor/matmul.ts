@@ -82,8 +82,26 @@ export interface MatmulTranspose {
  * @example
  * matmul(tensor([[1, 2]]), tensor([[3], [4]]));   // [[11]]
  */
-export function matmul(a: Tensor, b: Tensor, options: MatmulTranspose = {}): Tensor {
-  const ta = options.transposeA ?? false, tb = options.transposeB ?? false;
+export function matmul(a: Tensor, b: Tensor, options?: MatmulTranspose): Tensor {
+  const ta = options?.transposeA ?? false, tb = options?.transposeB ?? false;
+  // Fast path: a vector or matrix times a matrix, the shape of every dense layer. No batch
+  // bookkeeping, no intermediate arrays.
+  if (b.rank === 2 && (a.rank === 2 || (a.rank === 1 && !ta))) {
+    const as = a.shape, bs = b.shape;
+    const m = a.rank === 1 ? 1 : ta ? as[1]! : as[0]!;
+    const ka = a.rank === 1 ? as[0]! : ta ? as[0]! : as[1]!;
+    const kb = tb ? bs[1]! : bs[0]!;
+    const n = tb ? bs[0]! : bs[1]!;
+    if (ka === kb) {
+      const out = allocate(a.dtype === 'float64' || b.dtype === 'float64' ? 'float64' : 'float32', m * n);
+      if (ta) {
+        if (tb) gemmTT(a.data, 0, b.data, 0, out, 0, m, ka, n);
+        else gemmTN(a.data, 0, b.data, 0, out, 0, m, ka, n, true);
+      } else if (tb) gemmNT(a.data, 0, b.data, 0, out, 0, m, ka, n, true);
+      else gemm(a.data, 0, b.data, 0, out, 0, m, ka, n, true);
+      return new Tensor(out, a.rank === 1 ? [n] : [m, n]);
+    }
+  }
   if (a.rank === 0 || b.rank === 0) {
     throw new RangeError(`matmul: both operands need at least 1 dimension, got ${formatShape(a.shape)} and ${formatShape(b.shape)}`);
   }

@@ -79,7 +79,7 @@ function fillWith(shape: Shape, options: RandomOptions, draw: (rng: Rng) => numb
   const rng = generatorFor(options);
   const data = allocate(options.dtype ?? 'float64', sizeOf(shape));
   for (let i = 0; i < data.length; i++) data[i] = draw(rng);
-  return new Tensor(data, shape);
+  return new Tensor(data, shape.slice());
 }
 
 /** Uniform numbers in [0, 1). */
