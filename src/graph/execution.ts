@@ -21,7 +21,7 @@
  * the input shapes and the tick; the run fails through `onError`, drops all its state, and completes
  * nothing else.
  */
-import { type Tensor, asOpError, formatShape, full, isTensor, shapesEqual, tensor, kernels } from '../index-core.js';
+import { Arena, type Tensor, asOpError, enterArena, formatShape, full, isTensor, restoreArena, shapesEqual, tensor, kernels } from '../index-core.js';
 import { GraphError, type Node, Param, Constant, formatStaticShape, releaseFaces } from './node.js';
 import { type Program, SlotKind } from './program.js';
 
@@ -61,6 +61,12 @@ export interface ExecutionHooks {
 export interface ExecutionOptions {
   /** Most ticks allowed in flight at once (default 1024). */
   maxInFlight?: number;
+  /**
+   * Reuse the storage of recyclable ops from one tick to the next (see `OpSpec.recyclable`). Only
+   * valid when each tick is finished before the next starts (so `maxInFlight` is forced to 1) and
+   * the driver copies every value it hands out; faces receive copies automatically.
+   */
+  recycle?: boolean;
 }
 
 let liveTicks = 0;
@@ -99,6 +105,10 @@ export class Execution {
   private readonly saved: (SavedBox | null)[];
   private readonly isOutput: Uint8Array;
   private readonly outputCount: number;
+  /** Output slots that are parameters or constants (known when a tick starts). */
+  private readonly staticOutputs: Int32Array;
+  /** Op slots whose backward results are checked (shape, dtype): ops not known to be well-behaved. */
+  private readonly checkResults: Uint8Array;
   private readonly isLoss: Int32Array; // loss index + 1, or 0
   private readonly seeds: (Tensor | null)[];
   private readonly maxInFlight: number;
@@ -107,17 +117,34 @@ export class Execution {
   private started = false;
   /** True once the run has completed, failed or been disposed. */
   closed = false;
+  /** Storage reused between ticks, per op slot: forward, backward, and gradient sums. */
+  private readonly forwardArenas: (Arena | null)[];
+  private readonly backwardArenas: (Arena | null)[];
+  private readonly sumArenas: (Arena | null)[];
+  /** Whether values handed out (faces) must be copied because their storage will be reused. */
+  readonly recycle: boolean;
 
   constructor(readonly program: Program, private readonly hooks: ExecutionHooks, options: ExecutionOptions = {}) {
     const p = program;
     const count = p.nodes.length;
-    this.maxInFlight = options.maxInFlight ?? 1024;
+    this.recycle = options.recycle ?? false;
+    this.maxInFlight = this.recycle ? 1 : options.maxInFlight ?? 1024;
+    const arenas = (enabled: (i: number) => boolean) => p.nodes.map((_, i) => (this.recycle && enabled(i) ? new Arena() : null));
+    this.forwardArenas = arenas((i) => p.ops[i]?.recyclable === true);
+    this.backwardArenas = arenas((i) => p.ops[i]?.recyclable === true && p.needsGrad[i] === 1);
+    this.sumArenas = arenas((i) => p.needsGrad[i] === 1 && p.gradEdges[i]!.length > 1);
     this.inputDone = new Uint8Array(p.inputSlots.length);
     this.scratchArgs = p.argSlots.map((a) => (a ? new Array<Tensor>(a.length) : null));
     this.saved = p.argSlots.map((a, i) => (a ? { inputs: new Array<Tensor>(a.length), output: undefined as never, attrs: p.attrs[i]!, tick: 0 } : null));
     this.isOutput = new Uint8Array(count);
     for (const s of p.outputSlots) this.isOutput[s] = 1;
     this.outputCount = this.isOutput.reduce((a, b) => a + b, 0);
+    this.staticOutputs = Int32Array.from(
+      [...new Set(p.outputSlots)].filter((s) => p.kinds[s] === SlotKind.Param || p.kinds[s] === SlotKind.Constant),
+    );
+    // Built-in (recyclable) ops are tested to return gradients of the right shape and dtype;
+    // anything else is checked at every tick, so a custom op's bug is caught where it happens.
+    this.checkResults = Uint8Array.from(p.ops, (op) => (op !== null && !op.recyclable ? 1 : 0));
     this.isLoss = new Int32Array(count);
     p.lossSlots.forEach((s, k) => (this.isLoss[s] = k + 1));
     this.seeds = new Array(p.lossSlots.length).fill(null);
@@ -148,6 +175,8 @@ export class Execution {
       return;
     }
     this.busy = true;
+    // Engine code never allocates from an op's arena (this may run inside another graph's op).
+    const outer = enterArena(null);
     try {
       this.deliver(position, tick, value);
       while (this.queue.length > 0 && !this.closed) {
@@ -158,6 +187,7 @@ export class Execution {
       this.fail(error);
     } finally {
       this.busy = false;
+      restoreArena(outer);
     }
   }
 
@@ -171,6 +201,7 @@ export class Execution {
       return;
     }
     this.busy = true;
+    const outer = enterArena(null);
     try {
       const record = this.recordFor(tick, 0);
       for (let k = 0; k < values.length; k++) this.place(record, k, values[k]!);
@@ -183,7 +214,13 @@ export class Execution {
       this.fail(error);
     } finally {
       this.busy = false;
+      restoreArena(outer);
     }
+  }
+
+  /** A value as handed out of the engine: a copy when its storage will be reused. */
+  private out(value: Tensor): Tensor {
+    return this.recycle ? value.clone() : value;
   }
 
   /** Input `position` will deliver nothing more. */
@@ -249,13 +286,10 @@ export class Execution {
       this.records.set(tick, record);
       liveTicks++;
       // Outputs that are parameters or constants are known at once.
-      for (let s = 0; s < this.isOutput.length; s++) {
-        if (!this.isOutput[s]) continue;
-        const kind = this.program.kinds[s];
-        if (kind === SlotKind.Param || kind === SlotKind.Constant) {
-          this.valueOf(record, s);
-          record.outputsLeft--;
-        }
+      const known = this.staticOutputs;
+      for (let k = 0; k < known.length; k++) {
+        this.valueOf(record, known[k]!);
+        record.outputsLeft--;
       }
     }
     this.lastRecord = record;
@@ -277,7 +311,11 @@ export class Execution {
     if (!isTensor(value)) value = tensor(value as never, { dtype: node.dtype ?? 'float64' });
     const declared = node.shape;
     if (declared !== null) {
-      const ok = declared.length === value.rank && declared.every((d, i) => d === null || d === value.shape[i]);
+      let ok = declared.length === value.rank;
+      for (let i = 0; ok && i < declared.length; i++) {
+        const d = declared[i];
+        if (d !== null && d !== value.shape[i]) ok = false;
+      }
       if (!ok) throw new GraphError(`input ${node.name} expects shape ${formatStaticShape(declared)}, got ${formatShape(value.shape)} at tick ${record.tick}`, record.tick);
     }
     if (node.dtype !== null && value.dtype !== node.dtype) {
@@ -327,15 +365,19 @@ export class Execution {
         if (!ready) continue;
         const node = p.nodes[s]!;
         let out: Tensor;
+        const arena = this.forwardArenas[s]!;
+        if (arena !== null) enterArena(arena);
         try {
           out = p.ops[s]!.forward(scratch, p.attrs[s]!);
           if (!isTensor(out)) throw new TypeError(`forward returned ${typeof out}, not a Tensor`);
         } catch (error) {
           throw this.opFailure(node, scratch, error, record.tick, '');
+        } finally {
+          if (arena !== null) restoreArena(null);
         }
         record.values[s] = out;
         record.opsLeft--;
-        if (node.face !== null) node.face.next({ tick: record.tick, value: out });
+        if (node.face !== null) node.face.next({ tick: record.tick, value: this.out(out) });
         if (this.closed) return;
         if (this.isOutput[s] && --record.outputsLeft === 0) {
           this.hooks.onOutputs?.(record);
@@ -380,15 +422,18 @@ export class Execution {
       let g: Tensor | null = null;
       const lossIndex = this.isLoss[s]!;
       if (lossIndex > 0) g = this.seedFor(lossIndex - 1, values[s]!);
+      const sumArena = this.sumArenas[s]!;
+      if (sumArena !== null) enterArena(sumArena);
       for (let e = 0; e < edges.length; e++) {
         const c = contrib[edges[e]!];
         if (c) g = g === null ? c : kernels.add(g, c);
       }
+      if (sumArena !== null) restoreArena(null);
       grads[s] = g;
       if (g === null) continue;
       const node = p.nodes[s]!;
       if (node.gradFace !== null) {
-        node.gradFace.next({ tick: record.tick, value: g });
+        node.gradFace.next({ tick: record.tick, value: this.out(g) });
         if (this.closed) return;
       }
       if (p.kinds[s] !== SlotKind.Op) continue;
@@ -399,16 +444,21 @@ export class Execution {
       box.tick = record.tick;
       const edgeOf = p.edgeOfArg[s]!;
       let result;
+      const arena = this.backwardArenas[s]!;
+      if (arena !== null) enterArena(arena);
       try {
         result = p.ops[s]!.backward(g, box, p.backwardNeeds[s]!);
       } catch (error) {
         throw this.opFailure(node, box.inputs, error, record.tick, 'backward');
+      } finally {
+        if (arena !== null) restoreArena(null);
       }
+      const check = this.checkResults[s] === 1;
       for (let j = 0; j < args.length; j++) {
         const e = edgeOf[j]!;
         if (e < 0) continue;
         const r = result[j] ?? null;
-        if (r !== null) {
+        if (check && r !== null) {
           const x = box.inputs[j]!;
           if (!isTensor(r) || !shapesEqual(r.shape, x.shape) || r.dtype !== x.dtype) {
             const got = isTensor(r) ? `${formatShape(r.shape)} ${r.dtype}` : typeof r;

@@ -1,4 +1,4 @@
-import { type NestedArray, type Tensor, isTensor, tensor, zerosLike } from '../index-core.js';
+import { type NestedArray, type Tensor, type TypedArray, isTensor, tensor, zerosLike } from '../index-core.js';
 import { Execution } from './execution.js';
 import { GraphError, type Node } from './node.js';
 import { Program } from './program.js';
@@ -6,7 +6,7 @@ import { lossSpecs, matchFeeds, type TrainSpec } from './stream.js';
 
 export interface RunOptions {
   /** A value for every input the output depends on. */
-  feed: readonly (readonly [Node, Tensor | NestedArray])[];
+  feed: readonly (readonly [Node, Tensor | TypedArray | NestedArray])[];
   /**
    * Nodes to differentiate the output with respect to (parameters, inputs, intermediate nodes). When
    * given, the output is treated as the loss: its gradient is seeded with ones (the gradient of the
@@ -56,7 +56,7 @@ export function runSync(output: Node, options: RunOptions): RunResult {
   const values = matchFeeds(program, options.feed).map((v, i) => {
     if (isTensor(v)) return v;
     const node = program.nodes[program.inputSlots[i]!]!;
-    return tensor(v, { dtype: node.dtype ?? 'float64' });
+    return tensor(v as NestedArray | TypedArray, { dtype: node.dtype ?? 'float64' });
   });
   let result: RunResult | null = null;
   let failure: unknown = null;

@@ -1,12 +1,12 @@
 import { Observable, type ObservableInput, from } from 'rxjs';
-import { type NestedArray, type Tensor, isTensor, tensor } from '../index-core.js';
+import { type NestedArray, type Tensor, type TypedArray, isTensor, tensor } from '../index-core.js';
 import { Execution, type TickRecord } from './execution.js';
 import { type Frame, isFrame } from './frame.js';
 import { GraphError, type Node } from './node.js';
 import { type LossSpec, Program } from './program.js';
 
 /** What a source may emit for an input: a tensor (or numbers), bare or stamped with a tick. */
-export type Feedable = Tensor | NestedArray;
+export type Feedable = Tensor | TypedArray | NestedArray;
 
 /** One input and the source that feeds it. */
 export type Feed = readonly [Node, ObservableInput<Frame<Feedable> | Feedable>];
@@ -125,7 +125,7 @@ export function stream(outputs: Node | readonly Node[], options: StreamOptions):
           count++;
           if (!isTensor(value)) {
             try {
-              value = tensor(value as NestedArray);
+              value = tensor(value as NestedArray | TypedArray);
             } catch (error) {
               execution.dispose(error);
               subscriber.error(new GraphError(`input ${program.nodes[program.inputSlots[position]!]!.name}: tick ${tick} is not a tensor: ${(error as Error).message}`, tick));

@@ -1,5 +1,5 @@
 import { Observable, type OperatorFunction } from 'rxjs';
-import { type NestedArray, type Tensor, isTensor, tensor } from '../index-core.js';
+import { type NestedArray, type Tensor, type TypedArray, isTensor, tensor } from '../index-core.js';
 import { Execution } from './execution.js';
 import { type Frame, isFrame } from './frame.js';
 import { GraphError, type Node } from './node.js';
@@ -47,10 +47,15 @@ export function through<S>(output: Node, options: ThroughOptions<S>): OperatorFu
       const outSlot = program.slotOf.get(output)!;
       const dtypes = Array.from(program.inputSlots, (s) => program.nodes[s]!.dtype ?? 'float64');
       const values: Tensor[] = new Array(positions.length);
-      const execution = new Execution(program, {
-        onTickDone: (record) => subscriber.next({ tick: record.tick, value: record.values[outSlot]! }),
-        onError: (error) => subscriber.error(error),
-      });
+      // One tick at a time, so storage is recycled between samples; the emitted value is a copy.
+      const execution = new Execution(
+        program,
+        {
+          onTickDone: (record) => subscriber.next({ tick: record.tick, value: record.values[outSlot]!.clone() }),
+          onError: (error) => subscriber.error(error),
+        },
+        { recycle: true },
+      );
       execution.start();
       let count = 0;
       const subscription = source.subscribe({
@@ -67,7 +72,7 @@ export function through<S>(output: Node, options: ThroughOptions<S>): OperatorFu
             }
             for (let k = 0; k < positions.length; k++) {
               const v = fed[positions[k]!]!;
-              values[k] = isTensor(v) ? v : tensor(v as NestedArray, { dtype: dtypes[k]! });
+              values[k] = isTensor(v) ? v : tensor(v as NestedArray | TypedArray, { dtype: dtypes[k]! });
             }
           } catch (error) {
             execution.dispose(error);

@@ -22,6 +22,7 @@ function sign(x: number): number {
 export const abs = defineOp({
   name: 'abs',
   arity: 1,
+  recyclable: true,
   forward: ([x]) => kernels.unary(x, Math.abs),
   backward: (g, { inputs: [x] }, needs) => [needs[0] ? pointwiseGrad(g, x, x, (gv, xv) => gv * sign(xv)) : null],
 });

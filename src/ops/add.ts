@@ -15,6 +15,7 @@ import { unbroadcast } from './grad-util.js';
 export const add = defineOp({
   name: 'add',
   arity: 2,
+  recyclable: true,
   forward: ([a, b]) => kernels.add(a, b),
   backward: (g, { inputs: [a, b] }, needs) => [needs[0] ? unbroadcast(g, a) : null, needs[1] ? unbroadcast(g, b) : null],
 });

@@ -38,6 +38,7 @@ const softplusNeg = (x: number): number => Math.max(-x, 0) + Math.log1p(Math.exp
 export const bceWithLogits = defineOp<BceWithLogitsAttrs, 2>({
   name: 'bceWithLogits',
   arity: 2,
+  recyclable: true,
   forward: ([x, y], attrs) => {
     requireSameShape(x, y);
     const reduction = reductionOf(attrs), pw = posWeightOf(attrs, x.shape);

@@ -28,6 +28,7 @@ function clampedLogs(p: number): [number, number] {
 export const bce = defineOp<LossAttrs, 2>({
   name: 'bce',
   arity: 2,
+  recyclable: true,
   forward: ([p, y], attrs) => {
     requireSameShape(p, y);
     const reduction = reductionOf(attrs);

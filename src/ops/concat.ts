@@ -19,6 +19,7 @@ export interface ConcatAttrs {
 export const concat = defineOp<ConcatAttrs, 'variadic'>({
   name: 'concat',
   arity: 'variadic',
+  recyclable: true,
   forward: (xs, attrs) => kernels.concat(xs, attrs.axis ?? 0),
   backward: (g, { inputs: xs, attrs }, needs) => {
     const ax = normalizeAxis(attrs.axis ?? 0, g.rank, 'concat');

@@ -21,6 +21,7 @@ import { defineOp } from './op.js';
 export const crossEntropy = defineOp<ClassLossAttrs, 2>({
   name: 'crossEntropy',
   arity: 2,
+  recyclable: true,
   differentiable: [true, false],
   forward: ([x, labels], attrs) => {
     const reduction = reductionOf(attrs);

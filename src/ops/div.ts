@@ -15,6 +15,7 @@ import { unbroadcast } from './grad-util.js';
 export const div = defineOp({
   name: 'div',
   arity: 2,
+  recyclable: true,
   forward: ([a, b]) => kernels.div(a, b),
   backward: (g, { inputs: [a, b], output }, needs) => {
     // g / b serves both gradients; a/b² is written as out/b so that it overflows only if out does.

@@ -26,6 +26,7 @@ function alphaOf(attrs: EluAttrs): number {
 export const elu = defineOp<EluAttrs, 1>({
   name: 'elu',
   arity: 1,
+  recyclable: true,
   forward: ([x], attrs) => {
     const alpha = alphaOf(attrs);
     return kernels.unary(x, (v) => (v > 0 ? v : alpha * Math.expm1(v)));

@@ -14,6 +14,7 @@ import { pointwiseGrad } from './grad-util.js';
 export const exp = defineOp({
   name: 'exp',
   arity: 1,
+  recyclable: true,
   forward: ([x]) => kernels.unary(x, Math.exp),
   backward: (g, { inputs: [x], output }, needs) => [needs[0] ? pointwiseGrad(g, x, output, (gv, y) => gv * y) : null],
 });

@@ -34,6 +34,7 @@ function isTanh(attrs: GeluAttrs): boolean {
 export const gelu = defineOp<GeluAttrs, 1>({
   name: 'gelu',
   arity: 1,
+  recyclable: true,
   forward: ([x], attrs) => {
     if (isTanh(attrs)) return kernels.unary(x, (v) => v * stableSigmoid(2 * K * (v + C * v * v * v)));
     return kernels.unary(x, (v) => v * kernels.normalCdf(v));

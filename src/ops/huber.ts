@@ -30,6 +30,7 @@ function deltaOf(attrs: HuberAttrs): number {
 export const huber = defineOp<HuberAttrs, 2>({
   name: 'huber',
   arity: 2,
+  recyclable: true,
   forward: ([p, y], attrs) => {
     requireSameShape(p, y);
     const reduction = reductionOf(attrs), delta = deltaOf(attrs);

@@ -17,6 +17,7 @@ import { defineOp } from './op.js';
 export const l1 = defineOp<LossAttrs, 2>({
   name: 'l1',
   arity: 2,
+  recyclable: true,
   forward: ([p, y], attrs) => {
     requireSameShape(p, y);
     const reduction = reductionOf(attrs);

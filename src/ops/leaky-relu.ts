@@ -26,6 +26,7 @@ function slopeOf(attrs: LeakyReluAttrs): number {
 export const leakyRelu = defineOp<LeakyReluAttrs, 1>({
   name: 'leakyRelu',
   arity: 1,
+  recyclable: true,
   forward: ([x], attrs) => {
     const s = slopeOf(attrs);
     return kernels.unary(x, (v) => (v > 0 ? v : s * v));

@@ -16,6 +16,7 @@ import type { SoftmaxAttrs } from './softmax.js';
 export const logSoftmax = defineOp<SoftmaxAttrs, 1>({
   name: 'logSoftmax',
   arity: 1,
+  recyclable: true,
   forward: ([x], attrs) => kernels.logSoftmax(x, attrs.axis ?? -1),
   backward: (g, { inputs: [x], output, attrs }, needs) => {
     if (!needs[0]) return [null];

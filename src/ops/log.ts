@@ -14,6 +14,7 @@ import { pointwiseGrad } from './grad-util.js';
 export const log = defineOp({
   name: 'log',
   arity: 1,
+  recyclable: true,
   forward: ([x]) => kernels.unary(x, Math.log),
   backward: (g, { inputs: [x] }, needs) => [needs[0] ? pointwiseGrad(g, x, x, (gv, xv) => gv / xv) : null],
 });

@@ -22,6 +22,7 @@ const same = (a: number, b: number): boolean => a === b || (a !== a && b !== b);
 export const max = defineOp<ReductionAttrs, 1>({
   name: 'max',
   arity: 1,
+  recyclable: true,
   forward: ([x], attrs) => kernels.max(x, attrs),
   backward: (g, { inputs: [x], output, attrs }, needs) => {
     if (!needs[0]) return [null];

@@ -15,6 +15,7 @@ import { type ReductionAttrs, expandReduced } from './sum.js';
 export const mean = defineOp<ReductionAttrs, 1>({
   name: 'mean',
   arity: 1,
+  recyclable: true,
   forward: ([x], attrs) => kernels.mean(x, attrs),
   backward: (g, { inputs: [x], attrs }, needs) => {
     if (!needs[0]) return [null];

@@ -15,6 +15,7 @@ import { defineOp } from './op.js';
 export const mse = defineOp<LossAttrs, 2>({
   name: 'mse',
   arity: 2,
+  recyclable: true,
   forward: ([p, y], attrs) => {
     requireSameShape(p, y);
     const reduction = reductionOf(attrs);

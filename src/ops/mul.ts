@@ -15,6 +15,7 @@ import { unbroadcast } from './grad-util.js';
 export const mul = defineOp({
   name: 'mul',
   arity: 2,
+  recyclable: true,
   forward: ([a, b]) => kernels.mul(a, b),
   backward: (g, { inputs: [a, b] }, needs) => [
     needs[0] ? unbroadcast(kernels.mul(g, b), a) : null,

@@ -14,6 +14,7 @@ import { pointwiseGrad } from './grad-util.js';
 export const neg = defineOp({
   name: 'neg',
   arity: 1,
+  recyclable: true,
   forward: ([x]) => kernels.neg(x),
   backward: (g, { inputs: [x] }, needs) => [needs[0] ? pointwiseGrad(g, x, g, (gv) => -gv) : null],
 });

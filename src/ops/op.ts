@@ -46,6 +46,14 @@ export interface OpSpec<A extends object, N = number | 'variadic'> {
    * do not.
    */
   differentiable?: readonly boolean[];
+  /**
+   * Promises that forward and backward keep no reference to their inputs, their outputs or any
+   * storage they allocate once they return (they are pure functions of their arguments). The graph
+   * engine may then reuse that storage from one sample to the next in `learn` and `through`, which
+   * removes nearly all allocation from a training step. Every built-in op is recyclable; leave it
+   * unset for an op that caches or logs tensors.
+   */
+  recyclable?: boolean;
   /** Computes the output. Must not write into `inputs`. `attrs` is `{}` when the caller gave none. */
   forward(inputs: Inputs<N>, attrs: A): Tensor;
   /**
@@ -65,6 +73,8 @@ export interface OpRecord<A extends object> {
   backward(g: Tensor, saved: Saved<A>, needs: readonly boolean[]): Grads;
   /** Eager call on tensors with errors wrapped as {@link OpError}. */
   apply(inputs: readonly Tensor[], attrs?: A): Tensor;
+  /** See {@link OpSpec.recyclable}. */
+  readonly recyclable: boolean;
   /** Marks op records (custom ones included) for the graph layer and the checker. */
   readonly isOp: true;
 }
@@ -208,6 +218,7 @@ export function defineOp<A extends object = Record<string, never>, const N exten
     arity,
     isOp: true as const,
     isDifferentiable: (i: number): boolean => differentiable?.[i] ?? true,
+    recyclable: spec.recyclable ?? false,
     forward,
     backward,
     apply,

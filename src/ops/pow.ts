@@ -27,6 +27,7 @@ function exponentOf(attrs: PowAttrs): number {
 export const pow = defineOp<PowAttrs, 1>({
   name: 'pow',
   arity: 1,
+  recyclable: true,
   forward: ([x], attrs) => {
     const p = exponentOf(attrs);
     return kernels.unary(x, (v) => Math.pow(v, p));

@@ -18,6 +18,7 @@ import { pointwiseGrad } from './grad-util.js';
 export const relu = defineOp({
   name: 'relu',
   arity: 1,
+  recyclable: true,
   forward: ([x]) => kernels.unary(x, (v) => (v > 0 || Number.isNaN(v) ? v : 0)),
   backward: (g, { inputs: [x] }, needs) => [needs[0] ? pointwiseGrad(g, x, x, (gv, xv) => (xv > 0 ? gv : 0)) : null],
 });

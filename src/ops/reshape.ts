@@ -24,6 +24,7 @@ function shapeOf(attrs: ReshapeAttrs): readonly number[] {
 export const reshape = defineOp<ReshapeAttrs, 1>({
   name: 'reshape',
   arity: 1,
+  recyclable: true,
   forward: ([x], attrs) => kernels.reshape(x, shapeOf(attrs)),
   backward: (g, { inputs: [x] }, needs) => [needs[0] ? kernels.reshape(g, x.shape).astype(x.dtype) : null],
 });

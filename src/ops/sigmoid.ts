@@ -1,6 +1,5 @@
-import { kernels } from '../tensor/index.js';
+import { Tensor as T, allocate } from '../tensor/index.js';
 import { defineOp } from './op.js';
-import { pointwiseGrad } from './grad-util.js';
 
 /** σ(x) without overflow: exp is only ever taken of a non-positive number. */
 export function stableSigmoid(x: number): number {
@@ -31,6 +30,17 @@ export function sigmoidSlope(x: number): number {
 export const sigmoid = defineOp({
   name: 'sigmoid',
   arity: 1,
-  forward: ([x]) => kernels.unary(x, stableSigmoid),
-  backward: (g, { inputs: [x] }, needs) => [needs[0] ? pointwiseGrad(g, x, x, (gv, xv) => gv * sigmoidSlope(xv)) : null],
+  recyclable: true,
+  // Plain loops rather than kernels.unary: a callback per element costs more than the exp here.
+  forward: ([x]) => {
+    const xd = x.data, out = allocate(x.dtype, x.size);
+    for (let i = 0; i < out.length; i++) out[i] = stableSigmoid(xd[i]!);
+    return new T(out, x.shape);
+  },
+  backward: (g, { inputs: [x] }, needs) => {
+    if (!needs[0]) return [null];
+    const xd = x.data, gd = g.data, out = allocate(x.dtype, x.size);
+    for (let i = 0; i < out.length; i++) out[i] = gd[i]! * sigmoidSlope(xd[i]!);
+    return [new T(out, x.shape)];
+  },
 });

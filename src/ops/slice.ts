@@ -30,6 +30,7 @@ function specOf(attrs: SliceAttrs): SliceAttrs {
 export const slice = defineOp<SliceAttrs, 1>({
   name: 'slice',
   arity: 1,
+  recyclable: true,
   forward: ([x], attrs) => kernels.slice(x, specOf(attrs)),
   backward: (g, { inputs: [x], attrs }, needs) => {
     if (!needs[0]) return [null];

@@ -23,6 +23,7 @@ export interface SoftmaxAttrs {
 export const softmax = defineOp<SoftmaxAttrs, 1>({
   name: 'softmax',
   arity: 1,
+  recyclable: true,
   forward: ([x], attrs) => kernels.softmax(x, attrs.axis ?? -1),
   backward: (g, { inputs: [x], output, attrs }, needs) => {
     if (!needs[0]) return [null];

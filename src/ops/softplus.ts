@@ -38,6 +38,7 @@ function log1pExp(z: number): number {
 export const softplus = defineOp<SoftplusAttrs, 1>({
   name: 'softplus',
   arity: 1,
+  recyclable: true,
   forward: ([x], attrs) => {
     const { beta, threshold } = paramsOf(attrs);
     return kernels.unary(x, (v) => (beta * v > threshold ? v : log1pExp(beta * v) / beta));

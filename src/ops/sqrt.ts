@@ -17,6 +17,7 @@ import { pointwiseGrad } from './grad-util.js';
 export const sqrt = defineOp({
   name: 'sqrt',
   arity: 1,
+  recyclable: true,
   forward: ([x]) => kernels.unary(x, Math.sqrt),
   backward: (g, { inputs: [x], output }, needs) => [needs[0] ? pointwiseGrad(g, x, output, (gv, y) => gv / (2 * y)) : null],
 });

@@ -14,6 +14,7 @@ import { pointwiseGrad } from './grad-util.js';
 export const square = defineOp({
   name: 'square',
   arity: 1,
+  recyclable: true,
   forward: ([x]) => kernels.unary(x, (v) => v * v),
   backward: (g, { inputs: [x] }, needs) => [needs[0] ? pointwiseGrad(g, x, x, (gv, xv) => 2 * xv * gv) : null],
 });

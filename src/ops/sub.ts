@@ -15,6 +15,7 @@ import { unbroadcast } from './grad-util.js';
 export const sub = defineOp({
   name: 'sub',
   arity: 2,
+  recyclable: true,
   forward: ([a, b]) => kernels.sub(a, b),
   backward: (g, { inputs: [a, b] }, needs) => [
     needs[0] ? unbroadcast(g, a) : null,

@@ -27,6 +27,7 @@ export function expandReduced(g: Tensor, inputShape: Shape, attrs: ReductionAttr
 export const sum = defineOp<ReductionAttrs, 1>({
   name: 'sum',
   arity: 1,
+  recyclable: true,
   forward: ([x], attrs) => kernels.sum(x, attrs),
   backward: (g, { inputs: [x], attrs }, needs) => [
     needs[0] ? kernels.broadcastTo(expandReduced(g, x.shape, attrs), x.shape).astype(x.dtype) : null,

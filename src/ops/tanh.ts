@@ -23,6 +23,7 @@ function tanhSlope(x: number): number {
 export const tanh = defineOp({
   name: 'tanh',
   arity: 1,
+  recyclable: true,
   forward: ([x]) => kernels.unary(x, Math.tanh),
   backward: (g, { inputs: [x] }, needs) => [needs[0] ? pointwiseGrad(g, x, x, (gv, xv) => gv * tanhSlope(xv)) : null],
 });

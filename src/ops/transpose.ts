@@ -27,6 +27,7 @@ function permOf(attrs: TransposeAttrs, rank: number): number[] | null {
 export const transpose = defineOp<TransposeAttrs, 1>({
   name: 'transpose',
   arity: 1,
+  recyclable: true,
   forward: ([x], attrs) => {
     const perm = permOf(attrs, x.rank);
     return perm === null ? kernels.transpose(x) : kernels.permute(x, perm);

@@ -25,8 +25,61 @@ const SLAB_BYTES = 16384;
 let slab = new ArrayBuffer(SLAB_BYTES);
 let slabOffset = 0;
 
+/**
+ * A set of buffers reused from one tick to the next. While an arena is active, the n-th
+ * `allocate()` call returns the arena's n-th buffer (zeroed again) when its dtype and size match:
+ * an op that runs every tick with the same shapes allocates nothing after the first tick.
+ *
+ * The graph engine activates one arena per op and direction, only where it can prove the buffers
+ * are dead before they are reused: one tick in flight, and every value that leaves the engine
+ * (emitted frames, outputs, predictions) copied out. See Execution's `recycle` option.
+ */
+export class Arena {
+  private readonly buffers: TypedArray[] = [];
+  private next = 0;
+
+  /** Starts handing out buffers from the first again. */
+  rewind(): void {
+    this.next = 0;
+  }
+
+  take(dtype: DType, size: number): TypedArray {
+    const i = this.next++;
+    const b = this.buffers[i];
+    if (b !== undefined && b.length === size && (b instanceof Float64Array) === (dtype === 'float64')) {
+      b.fill(0);
+      return b;
+    }
+    const fresh = allocateFresh(dtype, size);
+    this.buffers[i] = fresh;
+    return fresh;
+  }
+}
+
+let activeArena: Arena | null = null;
+
+/**
+ * Makes `arena` (rewound) the source of `allocate()` until the next call; returns the arena that
+ * was active so callers can restore it. Pass null to allocate fresh storage.
+ */
+export function enterArena(arena: Arena | null): Arena | null {
+  const previous = activeArena;
+  activeArena = arena;
+  arena?.rewind();
+  return previous;
+}
+
+/** Restores the arena returned by {@link enterArena} without rewinding it. */
+export function restoreArena(arena: Arena | null): void {
+  activeArena = arena;
+}
+
 /** Allocates zeroed storage of the given dtype. */
 export function allocate(dtype: DType, size: number): TypedArray {
+  return activeArena === null ? allocateFresh(dtype, size) : activeArena.take(dtype, size);
+}
+
+function allocateFresh(dtype: DType, size: number): TypedArray {
   const width = dtype === 'float64' ? 8 : 4;
   const bytes = size * width;
   if (bytes > SLAB_MAX_BYTES || bytes === 0) return dtype === 'float64' ? new Float64Array(size) : new Float32Array(size);

@@ -6,7 +6,7 @@
  * model learned from the sample ("test, then train").
  */
 import { Observable, type OperatorFunction } from 'rxjs';
-import { type NestedArray, type Tensor, isTensor, kernels, tensor, zerosLike } from '../index-core.js';
+import { type NestedArray, type Tensor, type TypedArray, isTensor, kernels, tensor, zerosLike } from '../index-core.js';
 import { Execution, type TickRecord } from '../graph/execution.js';
 import { type Feedable, type Frame, GraphError, type Node, type Param, type TrainSpec, isFrame } from '../graph/index.js';
 import { Program } from '../graph/program.js';
@@ -29,7 +29,7 @@ export interface StepScheduler {
 /** A transform of one optimizer step's gradients (aligned with the parameters), e.g. clipping. */
 export type GradientTransform = (grads: readonly (Tensor | null)[], params: readonly Param[]) => readonly (Tensor | null)[];
 
-export interface LearnOptions<S> {
+export interface LearnOptions<S, M extends Record<string, StepMetric> = Record<string, StepMetric>> {
   /** The model's input nodes, in the order `feed` returns their values (features and targets alike). */
   inputs: readonly Node[];
   /** One value per input from a sample: tensors, numbers or nested arrays. */
@@ -48,7 +48,7 @@ export interface LearnOptions<S> {
    */
   target?: (sample: S) => number | ArrayLike<number>;
   /** Prequential metrics, by name; each step reports their current values. */
-  metrics?: Record<string, StepMetric>;
+  metrics?: M;
   /** Applied to each step's gradients before the optimizer (e.g. global-norm clipping). */
   transformGrads?: GradientTransform;
   /**
@@ -74,15 +74,15 @@ export interface LearnOptions<S> {
   checkpoint?: { every: number; parts: CheckpointParts; save: (checkpoint: Checkpoint) => void };
 }
 
-/** One record per tick. */
-export interface Step {
+/** One record per tick; `K` names the metrics given to `learn`. */
+export interface Step<K extends string = string> {
   readonly tick: number;
   /** The (weighted) sum of the trained losses at this tick, before the update. */
   readonly loss: number;
   /** The prediction made before learning from this sample (when `prediction` is given). */
   readonly prediction: Tensor | null;
   /** Current value of each metric, after scoring this tick's prediction. */
-  readonly metrics: Readonly<Record<string, number>>;
+  readonly metrics: Readonly<Record<K, number>>;
   /** The learning rate of the optimizer's default group after this tick. */
   readonly lr: number;
   /** True when an optimizer step was taken at this tick (always, unless accumulating or skipped). */
@@ -128,9 +128,11 @@ function hasNonFinite(t: Tensor): boolean {
  *           prediction: out, target: (s) => s.y[0], metrics: { mae: mae() } }),
  * ).subscribe((step) => console.log(step.tick, step.loss, step.metrics.mae));
  */
-export function learn<S>(options: LearnOptions<S>): OperatorFunction<S | Frame<S>, Step> {
+export function learn<S, M extends Record<string, StepMetric> = Record<string, StepMetric>>(
+  options: LearnOptions<S, M>,
+): OperatorFunction<S | Frame<S>, Step<keyof M & string>> {
   return (source) =>
-    new Observable<Step>((subscriber) => {
+    new Observable<Step<keyof M & string>>((subscriber) => {
       const losses = lossSpecs(Array.isArray(options.loss) ? (options.loss as readonly TrainSpec[]) : [options.loss as Node]);
       const prediction = options.prediction ?? null;
       const accumulate = options.accumulate ?? 1;
@@ -206,7 +208,7 @@ export function learn<S>(options: LearnOptions<S>): OperatorFunction<S | Frame<S
           grads[i] = gi;
           if (!bad && gi !== null && hasNonFinite(gi)) bad = true;
         }
-        const pred = predictionSlot >= 0 ? record.values[predictionSlot]! : null;
+        const pred = predictionSlot >= 0 ? record.values[predictionSlot]!.clone() : null;
         if (bad) {
           if ((options.nonFinite ?? 'error') === 'error') {
             const what = Number.isFinite(loss) ? `a gradient (${params[grads.findIndex((g) => g !== null && hasNonFinite(g))]?.name})` : `the loss (${loss})`;
@@ -219,7 +221,8 @@ export function learn<S>(options: LearnOptions<S>): OperatorFunction<S | Frame<S
           const gi = grads[i];
           if (gi === null || gi === undefined) continue;
           const s = sums[i];
-          sums[i] = s === null || s === undefined ? gi : kernels.add(s, gi);
+          // The engine reuses gradient storage next tick: a sum kept across ticks needs its own.
+          sums[i] = s === null || s === undefined ? (accumulate > 1 ? gi.clone() : gi) : kernels.add(s, gi);
         }
         inWindow++;
         const stepped = inWindow === accumulate;
@@ -227,10 +230,10 @@ export function learn<S>(options: LearnOptions<S>): OperatorFunction<S | Frame<S
         step = { tick: record.tick, loss, prediction: predicted ?? pred, skipped: false, stepped };
       };
 
-      const trainExec = new Execution(train, { onBackward, onError: (e) => (fail = e) }, { maxInFlight: 1 });
+      const trainExec = new Execution(train, { onBackward, onError: (e) => (fail = e) }, { recycle: true });
       trainExec.start();
       const predictExec = predict
-        ? new Execution(predict, { onOutputs: (r) => (predicted = r.values[predict!.outputSlots[0]!]!), onError: (e) => (fail = e) }, { maxInFlight: 1 })
+        ? new Execution(predict, { onOutputs: (r) => (predicted = r.values[predict!.outputSlots[0]!]!.clone()), onError: (e) => (fail = e) }, { recycle: true })
         : null;
       predictExec?.start();
       const values: Tensor[] = new Array(order.length);
@@ -249,7 +252,7 @@ export function learn<S>(options: LearnOptions<S>): OperatorFunction<S | Frame<S
             }
             for (let k = 0; k < order.length; k++) {
               const v = fed[order[k]!]!;
-              values[k] = isTensor(v) ? v : tensor(v as NestedArray, { dtype: dtypes[k]! });
+              values[k] = isTensor(v) ? v : tensor(v as NestedArray | TypedArray, { dtype: dtypes[k]! });
             }
             if (metrics.length > 0) currentTarget = options.target!(sample);
             predicted = null;
@@ -264,8 +267,8 @@ export function learn<S>(options: LearnOptions<S>): OperatorFunction<S | Frame<S
             if (step === null) throw new GraphError(`learn: tick ${tick} produced no step (is the loss connected to the inputs?)`, tick);
             const s: { tick: number; loss: number; prediction: Tensor | null; skipped: boolean; stepped: boolean } = step;
             if (metrics.length > 0 && s.prediction !== null) scoreRows(metrics, currentTarget, s.prediction, tick);
-            const m: Record<string, number> = {};
-            for (let k = 0; k < names.length; k++) m[names[k]!] = metrics[k]!.get();
+            const m = {} as Record<keyof M & string, number>;
+            for (let k = 0; k < names.length; k++) m[names[k]! as keyof M & string] = metrics[k]!.get();
             if (ckpt !== undefined && count % ckpt.every === 0) ckpt.save(snapshot(ckpt.parts, { tick, position: startAt + count }));
             subscriber.next({ tick: s.tick, loss: s.loss, prediction: s.prediction, metrics: m, lr: options.optimizer.lr, stepped: s.stepped, skipped: s.skipped });
           } catch (error) {
