@@ -126,6 +126,19 @@ function matmulCases(dtype: DType): fc.Arbitrary<OpCase> {
   return shapes.chain(([a, b]) => fc.tuple(values(a, dtype), values(b, dtype))).map((inputs) => ({ inputs }));
 }
 
+/** affine(x, W, b): the dense-layer shapes (fast path), and others where it falls back to matmul + add. */
+function affineCases(dtype: DType): fc.Arbitrary<OpCase> {
+  const dim = fc.integer({ min: 1, max: 4 });
+  const shapes = fc.oneof(
+    fc.tuple(dim, dim).map(([k, n]): [Shape, Shape, Shape] => [[k], [k, n], [n]]),
+    fc.tuple(dim, dim, dim).map(([m, k, n]): [Shape, Shape, Shape] => [[m, k], [k, n], [n]]),
+    fc.tuple(dim, dim, dim).map(([m, k, n]): [Shape, Shape, Shape] => [[m, k], [k, n], [1, n]]),
+    fc.tuple(dim, dim, dim).map(([m, k, n]): [Shape, Shape, Shape] => [[m, k], [k, n], [m, 1]]),
+    fc.tuple(dim, dim, dim, dim).map(([b, m, k, n]): [Shape, Shape, Shape] => [[b, m, k], [k, n], [n]]),
+  );
+  return shapes.chain(([x, w, b]) => fc.tuple(values(x, dtype), values(w, dtype), values(b, dtype))).map((inputs) => ({ inputs }));
+}
+
 /** A random shape with the same number of elements (one dimension sometimes −1). */
 function reshapeTarget(shape: Shape): fc.Arbitrary<number[]> {
   const size = sizeOf(shape);
@@ -181,6 +194,7 @@ function permFor(rank: number): fc.Arbitrary<number[] | undefined> {
 
 export const opTable: { [K in OpName]: OpTestSpec } = {
   add: { cases: broadcastBinary() },
+  affine: { cases: affineCases },
   sub: { cases: broadcastBinary() },
   mul: { cases: broadcastBinary() },
   // The divisor stays 0.25 away from 0, where a/b and its derivatives blow up.

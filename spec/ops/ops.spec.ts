@@ -48,6 +48,7 @@ const phi1 = 0.24197072451914334; // φ(±1), mpmath
 const SAMPLES: Record<OpName, { inputs: () => Tensor[]; attrs?: object }> = {
   abs: { inputs: () => [tensor([-1.5, 2])] },
   add: { inputs: () => [tensor([[1, 2], [3, 4]]), tensor([1, 2])] },
+  affine: { inputs: () => [tensor([[1, 2], [3, 4]]), tensor([[1, 0, -1], [2, 1, 0]]), tensor([0.5, -0.5, 1])] },
   bce: { inputs: () => [tensor([0.2, 0.7]), tensor([0, 1])] },
   bceWithLogits: { inputs: () => [tensor([[-1, 2]]), tensor([[0, 1]])], attrs: { posWeight: [2, 3] } },
   concat: { inputs: () => [tensor([[1, 2]]), tensor([[3, 4], [5, 6]])] },
@@ -85,7 +86,7 @@ const SAMPLES: Record<OpName, { inputs: () => Tensor[]; attrs?: object }> = {
 
 const CONTRACT = [
   'add', 'sub', 'mul', 'div', 'neg', 'exp', 'log', 'sqrt', 'abs', 'square', 'pow', 'sigmoid', 'tanh', 'relu', 'leakyRelu', 'elu',
-  'softplus', 'gelu', 'softmax', 'logSoftmax', 'sum', 'mean', 'max', 'matmul', 'transpose', 'reshape', 'concat', 'slice', 'mse', 'l1',
+  'softplus', 'gelu', 'softmax', 'logSoftmax', 'sum', 'mean', 'max', 'matmul', 'affine', 'transpose', 'reshape', 'concat', 'slice', 'mse', 'l1',
   'huber', 'bce', 'bceWithLogits', 'crossEntropy', 'nll',
 ];
 

@@ -97,6 +97,9 @@ export class Execution {
   private readonly records = new Map<number, TickRecord>();
   private readonly pool: TickRecord[] = [];
   private lastRecord: TickRecord | null = null;
+  /** The tick in flight when at most one may be (`single`). */
+  private current: TickRecord | null = null;
+  private readonly single: boolean;
   private readonly inputDone: Uint8Array;
   private doneInputs = 0;
   private busy = false;
@@ -129,6 +132,7 @@ export class Execution {
     const count = p.nodes.length;
     this.recycle = options.recycle ?? false;
     this.maxInFlight = this.recycle ? 1 : options.maxInFlight ?? 1024;
+    this.single = this.maxInFlight === 1;
     const arenas = (enabled: (i: number) => boolean) => p.nodes.map((_, i) => (this.recycle && enabled(i) ? new Arena() : null));
     this.forwardArenas = arenas((i) => p.ops[i]?.recyclable === true);
     this.backwardArenas = arenas((i) => p.ops[i]?.recyclable === true && p.needsGrad[i] === 1);
@@ -161,7 +165,7 @@ export class Execution {
 
   /** Ticks currently in flight in this run. */
   get inFlight(): number {
-    return this.records.size;
+    return this.single ? (this.current === null ? 0 : 1) : this.records.size;
   }
 
   /**
@@ -229,7 +233,7 @@ export class Execution {
     this.inputDone[position] = 1;
     this.doneInputs++;
     const slot = this.program.inputSlots[position]!;
-    for (const record of this.records.values()) {
+    for (const record of this.inFlightRecords()) {
       if (record.values[slot] === undefined) {
         this.fail(new GraphError(`input ${this.program.nodes[slot]!.name} completed without delivering tick ${record.tick}`, record.tick));
         return;
@@ -239,15 +243,16 @@ export class Execution {
 
   /** All inputs have completed: the run ends (it must have no tick left half-done). */
   get finished(): boolean {
-    return this.doneInputs === this.inputDone.length && this.records.size === 0;
+    return this.doneInputs === this.inputDone.length && this.inFlight === 0;
   }
 
   /** Releases everything; faces complete (or error with `error`). Idempotent. */
   dispose(error?: unknown): void {
     if (this.closed) return;
     this.closed = true;
-    liveTicks -= this.records.size;
+    liveTicks -= this.inFlight;
     this.records.clear();
+    this.current = null;
     this.queue.length = 0;
     this.lastRecord = null;
     if (this.started) for (const n of this.program.nodes) releaseFaces(n, error);
@@ -259,10 +264,17 @@ export class Execution {
     this.hooks.onError(error);
   }
 
+  /** The records of the ticks in flight. */
+  private inFlightRecords(): Iterable<TickRecord> {
+    if (this.single) return this.current === null ? [] : [this.current];
+    return this.records.values();
+  }
+
   private recordFor(tick: number, position: number): TickRecord {
     const last = this.lastRecord;
     if (last !== null && last.tick === tick) return last;
-    let record = this.records.get(tick);
+    // One tick at a time (learn, through, run) needs no map: the record in flight is `current`.
+    let record = this.single ? (this.current !== null && this.current.tick === tick ? this.current : undefined) : this.records.get(tick);
     if (record === undefined) {
       if (!Number.isFinite(tick)) throw new GraphError(`tick must be a finite number, got ${tick}`);
       if (this.doneInputs > 0) {
@@ -273,8 +285,9 @@ export class Execution {
           }
         }
       }
-      if (this.records.size >= this.maxInFlight) {
-        throw new GraphError(`more than ${this.maxInFlight} ticks in flight: an input is not keeping up (waiting on ticks ${[...this.records.keys()].slice(0, 5).join(', ')}…)`, tick);
+      if (this.inFlight >= this.maxInFlight) {
+        const waiting = [...this.inFlightRecords()].map((r) => r.tick);
+        throw new GraphError(`more than ${this.maxInFlight} ticks in flight: an input is not keeping up (waiting on ticks ${waiting.slice(0, 5).join(', ')}…)`, tick);
       }
       record = this.pool.pop() ?? new TickRecord(this.program.nodes.length, this.program.edgeCount);
       record.tick = tick;
@@ -283,7 +296,8 @@ export class Execution {
       record.outputsLeft = this.outputCount;
       record.fed = 0;
       record.backwardDone = false;
-      this.records.set(tick, record);
+      if (this.single) this.current = record;
+      else this.records.set(tick, record);
       liveTicks++;
       // Outputs that are parameters or constants are known at once.
       const known = this.staticOutputs;
@@ -371,7 +385,7 @@ export class Execution {
           out = p.ops[s]!.forward(scratch, p.attrs[s]!);
           if (!isTensor(out)) throw new TypeError(`forward returned ${typeof out}, not a Tensor`);
         } catch (error) {
-          throw this.opFailure(node, scratch, error, record.tick, '');
+          throw this.fusedFailure(s, scratch, record.tick) ?? this.opFailure(node, scratch, error, record.tick, '');
         } finally {
           if (arena !== null) restoreArena(null);
         }
@@ -389,6 +403,31 @@ export class Execution {
     if (!record.backwardDone && record.lossesLeft === 0 && p.lossSlots.length > 0) this.backward(record);
     if (this.closed) return;
     if (record.opsLeft === 0 && record.fed === p.inputSlots.length && (record.backwardDone || p.lossSlots.length === 0)) this.finishTick(record);
+  }
+
+  /**
+   * A fused affine failed: rerun its two ops unfused, so the error names the node the user wrote
+   * (the matmul or the add) with that node's own input shapes.
+   */
+  private fusedFailure(s: number, args: readonly Tensor[], tick: number): Error | null {
+    const p = this.program;
+    const m = p.fusedFrom[s]!;
+    if (m < 0) return null;
+    const matmulNode = p.nodes[m]!, addNode = p.nodes[s]!;
+    const product = [args[0]!, args[1]!];
+    let z: Tensor;
+    try {
+      z = matmulNode.op!.forward(product, matmulNode.attrs);
+    } catch (error) {
+      return this.opFailure(matmulNode, product, error, tick, '');
+    }
+    const sum = addNode.inputs[0] === matmulNode ? [z, args[2]!] : [args[2]!, z];
+    try {
+      addNode.op!.forward(sum, addNode.attrs);
+    } catch (error) {
+      return this.opFailure(addNode, sum, error, tick, '');
+    }
+    return null;
   }
 
   private opFailure(node: Node, inputs: readonly Tensor[], error: unknown, tick: number, phase: string): Error {
@@ -469,17 +508,22 @@ export class Execution {
       }
     }
     record.backwardDone = true;
-    contrib.fill(undefined);
+    for (let e = 0; e < contrib.length; e++) contrib[e] = undefined;
     this.hooks.onBackward?.(record);
   }
 
   private finishTick(record: TickRecord): void {
-    this.records.delete(record.tick);
+    if (this.single) this.current = null;
+    else this.records.delete(record.tick);
     liveTicks--;
     if (this.lastRecord === record) this.lastRecord = null;
     this.hooks.onTickDone?.(record);
-    record.values.fill(undefined);
-    record.grads.fill(undefined);
+    // Plain loops: Array.prototype.fill is a builtin call that costs more than these few slots.
+    const { values, grads } = record;
+    for (let i = 0; i < values.length; i++) {
+      values[i] = undefined;
+      grads[i] = undefined;
+    }
     this.pool.push(record);
   }
 }

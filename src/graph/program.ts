@@ -8,7 +8,7 @@
  * for in `wrt`). Everything else — a metric reading a prediction, a logging tap, an input, a
  * constant, a detached branch — sends nothing and is never waited for.
  */
-import type { AnyOp, Tensor } from '../index-core.js';
+import { type AnyOp, type Tensor, add, affine, matmul } from '../index-core.js';
 import { Constant, GraphError, type Node, Param } from './node.js';
 
 export const enum SlotKind {
@@ -44,6 +44,10 @@ export class Program {
   readonly argSlots: (Int32Array | null)[];
   readonly ops: (AnyOp | null)[];
   readonly attrs: object[];
+  /** Slots of matmul nodes fused into their add (run as affine there; never computed alone). */
+  readonly absorbed: Uint8Array;
+  /** For an add slot running a fused affine, the absorbed matmul's slot; −1 elsewhere. */
+  readonly fusedFrom: Int32Array;
   /** Op slots in topological order. */
   readonly opSlots: Int32Array;
   /** Input slots, in the order the run feeds them. */
@@ -70,9 +74,9 @@ export class Program {
   readonly params: Param[];
 
   constructor(spec: ProgramSpec) {
-    const roots = [...spec.outputs, ...spec.losses.map((l) => l.node), ...(spec.wrt ?? [])];
+    const rootList = [...spec.outputs, ...spec.losses.map((l) => l.node), ...(spec.wrt ?? [])];
     const inScope = new Set<Node>();
-    const stack = [...roots];
+    const stack = [...rootList];
     while (stack.length > 0) {
       const n = stack.pop()!;
       if (inScope.has(n)) continue;
@@ -84,18 +88,47 @@ export class Program {
     this.nodes.forEach((n, i) => this.slotOf.set(n, i));
     const slot = (n: Node): number => this.slotOf.get(n)!;
 
+    // The op and inputs each slot runs with: the node's own, except where fusion rewrites them.
+    const ops: (AnyOp | null)[] = this.nodes.map((n) => n.op);
+    const inputsOf: (readonly Node[])[] = this.nodes.map((n) => n.inputs);
+    const attrsOf: object[] = this.nodes.map((n) => n.attrs);
+    const absorbed = new Uint8Array(count);
+    /** For a fused add slot, the slot of the matmul it absorbed (its x and W edges sort there). */
+    const fusedFrom = new Int32Array(count).fill(-1);
+    const roots = new Set(rootList);
+    // Fusion: matmul(x, W) whose only consumer here is an add becomes part of that add, run as
+    // affine(x, W, b) — one op instead of two, bit-identical results. Not when the product is
+    // itself needed (an output, a loss, asked for in wrt) or watched (a face subscribed now).
+    for (let i = 0; i < count; i++) {
+      const a = this.nodes[i]!;
+      if (a.op !== matmul || roots.has(a) || a.face !== null || a.gradFace !== null) continue;
+      const users = a.consumers.filter((c) => inScope.has(c));
+      if (users.length !== 1) continue;
+      const b = users[0]!;
+      if (b.op !== add || b.inputs[0] === b.inputs[1]) continue;
+      const bias = b.inputs[0] === a ? b.inputs[1]! : b.inputs[0]!;
+      const j = slot(b);
+      ops[j] = affine;
+      inputsOf[j] = [a.inputs[0]!, a.inputs[1]!, bias];
+      attrsOf[j] = {};
+      absorbed[i] = 1;
+      fusedFrom[j] = i;
+    }
+
     this.kinds = new Uint8Array(count);
     this.argSlots = new Array(count).fill(null);
     this.ops = new Array(count).fill(null);
     this.attrs = new Array(count).fill(null);
+    this.absorbed = absorbed;
+    this.fusedFrom = fusedFrom;
     const opSlots: number[] = [], inputSlots: number[] = [];
     this.nodes.forEach((n, i) => {
       this.kinds[i] = n.kind === 'input' ? SlotKind.Input : n instanceof Param ? SlotKind.Param : n instanceof Constant ? SlotKind.Constant : SlotKind.Op;
-      if (n.kind === 'op') {
+      if (n.kind === 'op' && !absorbed[i]) {
         opSlots.push(i);
-        this.argSlots[i] = Int32Array.from(n.inputs, slot);
-        this.ops[i] = n.op;
-        this.attrs[i] = n.attrs;
+        this.argSlots[i] = Int32Array.from(inputsOf[i]!, slot);
+        this.ops[i] = ops[i]!;
+        this.attrs[i] = attrsOf[i]!;
       } else if (n.kind === 'input') inputSlots.push(i);
     });
     this.opSlots = Int32Array.from(opSlots);
@@ -106,6 +139,9 @@ export class Program {
     this.lossSeeds = spec.losses.map((l) => l.seed ?? null);
     const lossSet = new Set(this.lossSlots);
     if (lossSet.size !== this.lossSlots.length) throw new GraphError('a loss is listed twice for training; give it one weight instead');
+    // Consumers by slot, in creation order, as the slots actually run.
+    const consumersOf: number[][] = Array.from({ length: count }, () => []);
+    for (const i of opSlots) for (const a of new Set(this.argSlots[i]!)) consumersOf[a]!.push(i);
 
     // Forward: which slots depend on something that wants a gradient.
     const wrt = new Set(spec.wrt ?? []);
@@ -114,24 +150,23 @@ export class Program {
       const n = this.nodes[i]!;
       if (wrt.has(n) && n.kind !== 'constant') wantsGrad[i] = 1;
       else if (n instanceof Param) wantsGrad[i] = n.trainable ? 1 : 0;
-      else if (n.kind === 'op') {
+      else if (n.kind === 'op' && !absorbed[i]) {
         const args = this.argSlots[i]!;
-        for (let j = 0; j < args.length; j++) if (wantsGrad[args[j]!] && n.op!.isDifferentiable(j)) wantsGrad[i] = 1;
+        for (let j = 0; j < args.length; j++) if (wantsGrad[args[j]!] && this.ops[i]!.isDifferentiable(j)) wantsGrad[i] = 1;
       }
     }
     // Backward: which of those lie on a path to a trained loss.
     this.needsGrad = new Uint8Array(count);
     for (let i = count - 1; i >= 0; i--) {
       if (!wantsGrad[i]) continue;
-      const n = this.nodes[i]!;
       if (lossSet.has(i)) {
         this.needsGrad[i] = 1;
         continue;
       }
-      for (const c of n.consumers) {
-        const ci = this.slotOf.get(c);
-        if (ci === undefined || !this.needsGrad[ci]) continue;
-        if (c.inputs.some((inp, j) => inp === n && c.op!.isDifferentiable(j))) {
+      for (const c of consumersOf[i]!) {
+        if (!this.needsGrad[c]) continue;
+        const args = this.argSlots[c]!;
+        if (args.some((a, j) => a === i && this.ops[c]!.isDifferentiable(j))) {
           this.needsGrad[i] = 1;
           break;
         }
@@ -141,7 +176,9 @@ export class Program {
     this.gradEdges = Array.from({ length: count }, () => new Int32Array(0));
     this.edgeOfArg = new Array(count).fill(null);
     this.backwardNeeds = new Array(count).fill(null);
-    const edgesOf: number[][] = Array.from({ length: count }, () => []);
+    // Each edge remembers where its consumer sat in the unfused graph (the matmul's slot for the x
+    // and W of a fused affine), so sums run in the same order whether or not fusion happened.
+    const edgesOf: { edge: number; key: number }[][] = Array.from({ length: count }, () => []);
     let edge = 0;
     for (const i of opSlots) {
       const args = this.argSlots[i]!;
@@ -153,7 +190,8 @@ export class Program {
           if (this.needsGrad[a] && this.ops[i]!.isDifferentiable(j)) {
             edgeOf[j] = edge;
             needs[j] = true;
-            edgesOf[a]!.push(edge++);
+            const key = fusedFrom[i]! >= 0 && j < 2 ? fusedFrom[i]! : i;
+            edgesOf[a]!.push({ edge: edge++, key: key * 65536 + j });
           }
         }
       }
@@ -161,7 +199,7 @@ export class Program {
       this.backwardNeeds[i] = needs;
     }
     this.edgeCount = edge;
-    edgesOf.forEach((e, i) => (this.gradEdges[i] = Int32Array.from(e)));
+    edgesOf.forEach((e, i) => (this.gradEdges[i] = Int32Array.from(e.sort((p, q) => p.key - q.key), (x) => x.edge)));
     const backward: number[] = [];
     for (let i = count - 1; i >= 0; i--) if (this.needsGrad[i]) backward.push(i);
     this.backwardSlots = Int32Array.from(backward);

@@ -5,6 +5,7 @@ export * from './symbolic.js';
 export * from './registry.js';
 export { abs } from './abs.js';
 export { add } from './add.js';
+export { affine } from './affine.js';
 export { bce } from './bce.js';
 export { bceWithLogits, type BceWithLogitsAttrs } from './bce-with-logits.js';
 export { concat, type ConcatAttrs } from './concat.js';

@@ -5,6 +5,7 @@
  */
 import { abs } from './abs.js';
 import { add } from './add.js';
+import { affine } from './affine.js';
 import { bce } from './bce.js';
 import { bceWithLogits } from './bce-with-logits.js';
 import { concat } from './concat.js';
@@ -42,6 +43,7 @@ import { transpose } from './transpose.js';
 export const registry = {
   abs,
   add,
+  affine,
   bce,
   bceWithLogits,
   concat,

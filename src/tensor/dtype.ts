@@ -47,7 +47,9 @@ export class Arena {
     const i = this.next++;
     const b = this.buffers[i];
     if (b !== undefined && b.length === size && (b instanceof Float64Array) === (dtype === 'float64')) {
-      b.fill(0);
+      // NOTE: TypedArray.prototype.fill costs ~27 ns even for 16 elements; a loop is cheaper there.
+      if (size <= 64) for (let k = 0; k < size; k++) b[k] = 0;
+      else b.fill(0);
       return b;
     }
     const fresh = allocateFresh(dtype, size);

@@ -109,6 +109,9 @@ export function scoreRows(metrics: readonly StepMetric[], target: number | Array
   }
 }
 
+/** The metrics of every step when none are asked for (shared: steps are read-only). */
+const NO_METRICS: Readonly<Record<string, number>> = Object.freeze({});
+
 function hasNonFinite(t: Tensor): boolean {
   const d = t.data;
   for (let i = 0; i < d.length; i++) if (!Number.isFinite(d[i]!)) return true;
@@ -189,7 +192,7 @@ export function learn<S, M extends Record<string, StepMetric> = Record<string, S
         if (options.transformGrads) g = options.transformGrads(g, params);
         options.optimizer.step(params, g);
         options.scheduler?.step();
-        sums.fill(null);
+        for (let i = 0; i < sums.length; i++) sums[i] = null;
         inWindow = 0;
       };
 
@@ -267,7 +270,7 @@ export function learn<S, M extends Record<string, StepMetric> = Record<string, S
             if (step === null) throw new GraphError(`learn: tick ${tick} produced no step (is the loss connected to the inputs?)`, tick);
             const s: { tick: number; loss: number; prediction: Tensor | null; skipped: boolean; stepped: boolean } = step;
             if (metrics.length > 0 && s.prediction !== null) scoreRows(metrics, currentTarget, s.prediction, tick);
-            const m = {} as Record<keyof M & string, number>;
+            const m = (names.length === 0 ? NO_METRICS : {}) as Record<keyof M & string, number>;
             for (let k = 0; k < names.length; k++) m[names[k]! as keyof M & string] = metrics[k]!.get();
             if (ckpt !== undefined && count % ckpt.every === 0) ckpt.save(snapshot(ckpt.parts, { tick, position: startAt + count }));
             subscriber.next({ tick: s.tick, loss: s.loss, prediction: s.prediction, metrics: m, lr: options.optimizer.lr, stepped: s.stepped, skipped: s.skipped });

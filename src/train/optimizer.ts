@@ -71,6 +71,9 @@ export abstract class Optimizer<O extends BaseOptions = BaseOptions> {
   readonly groups: ParamGroup<O>[];
   private readonly groupOf = new Map<Param, ParamGroup<O>>();
   protected readonly state = new Map<Param, ParamState>();
+  /** The params array of the last step and its resolved states and groups. */
+  private lastParams: readonly Param[] | null = null;
+  private lastEntries: { state: ParamState; group: ParamGroup<O> }[] = [];
 
   constructor(defaults: O, groups: readonly GroupSpec<O>[] = []) {
     const who = this.who();
@@ -120,22 +123,33 @@ export abstract class Optimizer<O extends BaseOptions = BaseOptions> {
     if (params.length !== grads.length) {
       throw new RangeError(`${this.type}.step(): ${params.length} parameters but ${grads.length} gradients; they must be aligned by index`);
     }
+    // learn() passes the same params array every tick: resolve states and groups once for it.
+    if (params !== this.lastParams) {
+      this.lastEntries = params.map((p, i) => {
+        if (!(p instanceof Param)) throw new TypeError(`${this.type}.step(): params[${i}] is not a parameter`);
+        let s = this.state.get(p);
+        if (s === undefined) {
+          s = {};
+          this.state.set(p, s);
+        }
+        return { state: s, group: this.groupFor(p) };
+      });
+      this.lastParams = params;
+    }
+    const entries = this.lastEntries;
     for (let i = 0; i < params.length; i++) {
       const g = grads[i];
       if (g === null || g === undefined) continue;
       const p = params[i]!;
-      if (!(p instanceof Param)) throw new TypeError(`${this.type}.step(): params[${i}] is not a parameter`);
-      if (!shapesEqual(g.shape, p.value.shape)) {
-        throw new RangeError(`${this.type}.step(): gradient ${i} has shape ${formatShape(g.shape)}, parameter ${p.name} has ${formatShape(p.value.shape)}`);
+      const value = p.value;
+      if (!shapesEqual(g.shape, value.shape)) {
+        throw new RangeError(`${this.type}.step(): gradient ${i} has shape ${formatShape(g.shape)}, parameter ${p.name} has ${formatShape(value.shape)}`);
       }
-      let s = this.state.get(p);
-      if (s === undefined) {
-        s = {};
-        this.state.set(p, s);
-      }
-      p.assign(this.update(p.value, g, this.groupFor(p).options, s));
+      const entry = entries[i]!;
+      p.assign(this.update(value, g, entry.group.options, entry.state));
     }
   }
+
 
   /**
    * The new value of one parameter: PyTorch's rule for this optimizer. Must not mutate `value` or
@@ -240,6 +254,7 @@ export abstract class Optimizer<O extends BaseOptions = BaseOptions> {
       for (const [k, v] of Object.entries(e)) s[k] = typeof v === 'number' ? v : decodeTensor(v, p.value.shape, p.value.dtype);
       this.state.set(p, s);
     });
+    this.lastParams = null; // the cached states are replaced
   }
 }
 

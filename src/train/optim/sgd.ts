@@ -51,6 +51,11 @@ export class SGD extends Optimizer<SgdOptions> {
     const { lr, momentum, dampening, weightDecay: wd, nesterov, maximize } = o;
     const p = value.data, gd = grad.data, n = p.length;
     const out = allocate(value.dtype, n);
+    if (momentum === 0 && wd === 0 && !maximize) {
+      // Plain SGD, the common online case: one fused loop.
+      for (let i = 0; i < n; i++) out[i] = p[i]! + -lr * gd[i]!;
+      return new Tensor(out, value.shape);
+    }
     const prev = momentum !== 0 ? (state.momentumBuffer as Tensor | undefined) : undefined;
     const buf = momentum !== 0 ? allocate(value.dtype, n) : null;
     for (let i = 0; i < n; i++) {

@@ -1,0 +1,69 @@
+import { type Tensor, Tensor as T, allocate, kernels } from '../tensor/index.js';
+import { defineOp } from './op.js';
+import { unbroadcast } from './grad-util.js';
+import { matmul } from './matmul.js';
+
+/** Does this call fit the dense-layer fast path: x [k] or [m, k], W [k, n], b [n], one dtype? */
+function dense(x: Tensor, w: Tensor, b: Tensor): boolean {
+  return (
+    w.rank === 2 && (x.rank === 1 || x.rank === 2) && x.shape[x.rank - 1] === w.shape[0] &&
+    b.rank === 1 && b.shape[0] === w.shape[1] && x.dtype === w.dtype && b.dtype === w.dtype
+  );
+}
+
+/**
+ * An affine map, `x·W + b`: a dense layer's matmul and bias in one op (torch's `addmm` with rxgrad's
+ * [in, out] weight layout). The graph fuses `matmul` followed by `add` into it on its own; it can
+ * also be called directly. It equals `add(matmul(x, W), b)` bit for bit, for any shapes.
+ *
+ * Forward: `out = x·W + b` (the product first, then the bias, as the two ops would).
+ * Backward: `∂x = g·Wᵀ`, `∂W = xᵀ·g`, `∂b = g` summed over the rows it was broadcast along.
+ *
+ * @example
+ * affine(tensor([[1, 2]]), tensor([[1], [1]]), tensor([0.5]));   // [[3.5]]
+ * x.pipe(affine(W1, b1), sigmoid());
+ */
+export const affine = defineOp({
+  name: 'affine',
+  arity: 3,
+  recyclable: true,
+  forward: ([x, w, b]) => {
+    if (!dense(x, w, b)) return kernels.add(kernels.matmul(x, w), b);
+    const m = x.rank === 1 ? 1 : x.shape[0]!, k = w.shape[0]!, n = w.shape[1]!;
+    const out = allocate(w.dtype, m * n);
+    kernels.gemm(x.data, 0, w.data, 0, out, 0, m, k, n, true);
+    const bd = b.data;
+    for (let i = 0; i < out.length; i += n) for (let j = 0; j < n; j++) out[i + j] = out[i + j]! + bd[j]!;
+    return new T(out, x.rank === 1 ? w.shape.slice(1) : [m, n]);
+  },
+  backward: (g, { inputs: [x, w, b], attrs }, needs) => {
+    if (!dense(x, w, b) || g.dtype !== w.dtype) {
+      // The composition's own backward: add passes g to the product, matmul splits it.
+      const z = kernels.matmul(x, w);
+      const [dx, dw] = needs[0] || needs[1] ? matmul.backward(unbroadcast(g, z), { inputs: [x, w], output: z, attrs }, [needs[0]!, needs[1]!]) : [null, null];
+      return [dx ?? null, dw ?? null, needs[2] ? unbroadcast(g, b) : null];
+    }
+    const m = x.rank === 1 ? 1 : x.shape[0]!, k = w.shape[0]!, n = w.shape[1]!;
+    let dx: Tensor | null = null, dw: Tensor | null = null, db: Tensor | null = null;
+    if (needs[0]) {
+      const out = allocate(x.dtype, m * k);
+      kernels.gemmNT(g.data, 0, w.data, 0, out, 0, m, n, k, true);
+      dx = new T(out, x.shape);
+    }
+    if (needs[1]) {
+      const out = allocate(w.dtype, k * n);
+      kernels.gemmTN(x.data, 0, g.data, 0, out, 0, k, m, n, true);
+      dw = new T(out, w.shape);
+    }
+    if (needs[2]) {
+      if (x.rank === 1) db = g;
+      else {
+        // Rows summed in order, as sum over axis 0 does, so the bits match add's backward.
+        const out = allocate(b.dtype, n), gd = g.data;
+        for (let i = 0; i < m * n; i += n) for (let j = 0; j < n; j++) out[j] = out[j]! + gd[i + j]!;
+        db = new T(out, b.shape);
+      }
+    }
+    return [dx, dw, db];
+  },
+});
