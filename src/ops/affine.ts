@@ -34,7 +34,8 @@ export const affine = defineOp({
     kernels.gemm(x.data, 0, w.data, 0, out, 0, m, k, n, true);
     const bd = b.data;
     for (let i = 0; i < out.length; i += n) for (let j = 0; j < n; j++) out[i + j] = out[i + j]! + bd[j]!;
-    return new T(out, x.rank === 1 ? w.shape.slice(1) : [m, n]);
+    // A vector's output has the bias's shape [n]: share that array rather than build one per call.
+    return new T(out, x.rank === 1 ? b.shape : [m, n]);
   },
   backward: (g, { inputs: [x, w, b], attrs }, needs) => {
     if (!dense(x, w, b) || g.dtype !== w.dtype) {

@@ -1,11 +1,12 @@
 import { Tensor as T, allocate } from '../tensor/index.js';
 import { defineOp } from './op.js';
 
-/** σ(x) without overflow: exp is only ever taken of a non-positive number. */
+/**
+ * σ(x) = 1/(1 + e^(−x)). No branch is needed for stability: for very negative x, e^(−x) overflows to
+ * ∞ and the quotient is 0, which is σ(x) rounded (it is below the smallest subnormal by then).
+ */
 export function stableSigmoid(x: number): number {
-  if (x >= 0) return 1 / (1 + Math.exp(-x));
-  const e = Math.exp(x);
-  return e / (1 + e);
+  return 1 / (1 + Math.exp(-x));
 }
 
 /** σ'(x) = σ(x)·σ(−x) = e^(−|x|) / (1 + e^(−|x|))², exact in both tails. */
@@ -20,8 +21,8 @@ export function sigmoidSlope(x: number): number {
  * Forward: `σ(x) = 1 / (1 + e^(−x))`, computed without overflow for any x. Backward:
  * `∂x = g·σ(x)·(1 − σ(x))`.
  *
- * NOTE: the slope is computed from x, not from the saved output: σ(1 − σ) rounds to 0 once σ
- * rounds to 1 (x > 37), where the true slope is still e^(−x).
+ * NOTE: σ(1 − σ) from the saved output loses digits as σ nears 1 and rounds to 0 beyond x ≈ 37,
+ * where the true slope is still e^(−x): above x = 13 the slope is computed from x instead.
  *
  * @example
  * sigmoid(tensor([0]));                 // [0.5]
@@ -37,10 +38,15 @@ export const sigmoid = defineOp({
     for (let i = 0; i < out.length; i++) out[i] = stableSigmoid(xd[i]!);
     return new T(out, x.shape);
   },
-  backward: (g, { inputs: [x] }, needs) => {
+  backward: (g, { inputs: [x], output }, needs) => {
     if (!needs[0]) return [null];
-    const xd = x.data, gd = g.data, out = allocate(x.dtype, x.size);
-    for (let i = 0; i < out.length; i++) out[i] = gd[i]! * sigmoidSlope(xd[i]!);
+    const xd = x.data, sd = output.data, gd = g.data, out = allocate(x.dtype, x.size);
+    for (let i = 0; i < out.length; i++) {
+      // σ(1 − σ) from the saved output (PyTorch's form) while 1 − σ keeps 10 digits (x < 13); the
+      // exp form beyond, where 1 − σ cancels.
+      const v = xd[i]!, s = sd[i]!;
+      out[i] = gd[i]! * (v < 13 ? s * (1 - s) : sigmoidSlope(v));
+    }
     return [new T(out, x.shape)];
   },
 });
