@@ -77,7 +77,8 @@ describe('random graphs', () => {
       fc.property(recipeArb, (r) => {
         const { inputs, trainable, loss } = build(r);
         const values = [...r.inputs.map((v) => tensor(v)), ...trainable.map((p) => p.value)];
-        assertGradcheck(fromGraph(loss, { wrt: [...inputs, ...trainable] }), values);
+        // gradcheck takes the graph itself: its output, and the nodes whose values are `values`.
+        assertGradcheck({ output: loss, wrt: [...inputs, ...trainable] }, values);
       }),
       { numRuns: 100 },
     );

@@ -5,8 +5,9 @@
  * configuration; loss, lr, raw and clipped gradients and every parameter after every step agree.
  */
 import { readFileSync } from 'node:fs';
+import { from, lastValueFrom, tap } from 'rxjs';
 import { afterAll, describe, expect, it } from 'vitest';
-import { type Node, type Param, type Tensor, add, input, matmul, mse, param, runSync, sigmoid, tensor } from '../../src/index.js';
+import { type Node, type Param, type Tensor, add, input, learn, matmul, mse, param, runSync, sigmoid, tensor } from '../../src/index.js';
 import {
   type LRScheduler, type Optimizer, adagrad, adam, adamW, clipGradNorm, clipGradValue, cosineAnnealingLR, exponentialLR, linearLR,
   rmsprop, sgd, stepLR,
@@ -153,5 +154,35 @@ describe.each(ref.configs.map((c) => [c.name, c] as const))('training vs PyTorch
     expect(m.loss).toBeLessThanOrEqual(TOL);
     expect(m.grads).toBeLessThanOrEqual(TOL);
     expect(m.clipped).toBeLessThanOrEqual(TOL);
+  });
+});
+
+describe.each(ref.configs.map((c) => [c.name, c] as const))('learn() vs PyTorch: %s', (name, c) => {
+  it('the same trajectory through the learn operator: loss per step and every parameter after every step', async () => {
+    const byName = Object.fromEntries(NAMES.map((n) => [n, param(tensor(ref.initial[n] as number[]), { name: n })])) as Record<string, Param>;
+    const params = NAMES.map((n) => byName[n]!);
+    const x = input([1, 2]), y = input([1, 1]);
+    const o: Node = x.pipe(matmul(byName.W1!), add(byName.b1!), sigmoid(), matmul(byName.W2!), add(byName.b2!));
+    const loss = mse(o, y);
+    const opt = makeOptimizer(c, byName);
+    const scheduler = makeScheduler(c, opt);
+    const clip = c.clip;
+    // learn's gradients come aligned with its own parameter order; clipping works on the whole set.
+    const transformGrads = clip === null ? undefined
+      : clip.type === 'norm' ? (g: readonly (Tensor | null)[]) => clipGradNorm(g, clip.max_norm, clip.norm_type).grads
+      : (g: readonly (Tensor | null)[]) => clipGradValue(g, clip.clip_value);
+    const samples = c.steps.map((s) => ({ x: [ref.data.x[s.sample]!], y: [ref.data.y[s.sample]!], step: s }));
+    let worst = 0;
+    await lastValueFrom(
+      from(samples).pipe(
+        learn({ inputs: [x, y], feed: (s) => [s.x, s.y], loss, optimizer: opt, ...(scheduler ? { scheduler } : {}), ...(transformGrads ? { transformGrads } : {}) }),
+        tap((step) => {
+          const s = c.steps[step.tick]!;
+          worst = Math.max(worst, Math.abs(step.loss - s.loss));
+          params.forEach((p, i) => (worst = Math.max(worst, maxAbsDiff(p.value, s.params[NAMES[i]!]!))));
+        }),
+      ),
+    );
+    expect(worst, name).toBeLessThanOrEqual(TOL);
   });
 });

@@ -1,10 +1,23 @@
-import { type DType, Rng, relu, sigmoid, tanh } from '../index-core.js';
+import { type DType, Rng, elu, gelu, leakyRelu, relu, sigmoid, softplus, tanh } from '../index-core.js';
 import type { Node, Param } from '../graph/index.js';
 import type { Initializer } from './init.js';
 import { type Linear, linear } from './linear.js';
 
 /** An activation by name, or any pipeable operator on nodes. */
-export type Activation = 'relu' | 'sigmoid' | 'tanh' | ((x: Node) => Node);
+export type Activation = ActivationName | ((x: Node) => Node);
+
+/** The activations `mlp` knows by name, each with the op's default attributes. */
+export type ActivationName = 'relu' | 'leakyRelu' | 'elu' | 'gelu' | 'softplus' | 'sigmoid' | 'tanh';
+
+const BY_NAME: Record<ActivationName, () => (x: Node) => Node> = {
+  relu: () => relu(),
+  leakyRelu: () => leakyRelu(),
+  elu: () => elu(),
+  gelu: () => gelu(),
+  softplus: () => softplus(),
+  sigmoid: () => sigmoid(),
+  tanh: () => tanh(),
+};
 
 export interface MlpOptions {
   /** Between hidden layers (default 'relu'). */
@@ -36,10 +49,11 @@ export interface Mlp {
 
 function activationOp(a: Activation, what: string): (x: Node) => Node {
   if (typeof a === 'function') return a;
-  if (a === 'relu') return (x) => x.pipe(relu());
-  if (a === 'sigmoid') return (x) => x.pipe(sigmoid());
-  if (a === 'tanh') return (x) => x.pipe(tanh());
-  throw new RangeError(`mlp(): unknown ${what} '${String(a)}' (use 'relu', 'sigmoid', 'tanh' or an operator)`);
+  const make = Object.hasOwn(BY_NAME, a) ? BY_NAME[a] : undefined;
+  if (make === undefined) {
+    throw new RangeError(`mlp(): unknown ${what} '${String(a)}' (use ${Object.keys(BY_NAME).map((k) => `'${k}'`).join(', ')} or an operator)`);
+  }
+  return make();
 }
 
 /**

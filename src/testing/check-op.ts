@@ -5,7 +5,7 @@
 import fc from 'fast-check';
 import { type AnyOp, isOp } from '../ops/index.js';
 import type { DType, Tensor } from '../tensor/index.js';
-import type { Differentiable } from './differentiable.js';
+import type { Differentiable, GraphSpec } from './differentiable.js';
 import { domainTensorArb } from './domain-tensor-arb.js';
 import { assertGradcheck } from './gradcheck.js';
 import type { GradcheckOptions } from './options.js';
@@ -88,6 +88,6 @@ export function checkOp(op: AnyOp | Differentiable, options: CheckOpOptions = {}
  * @example
  * test.prop([tensorArb([3, 4])])('tanh', (x) => { expectGradcheck(tanh, [x]); });
  */
-export function expectGradcheck(op: AnyOp | Differentiable, inputs: readonly Tensor[], options: GradcheckOptions = {}): GradcheckReport {
+export function expectGradcheck(op: AnyOp | Differentiable | GraphSpec, inputs: readonly Tensor[], options: GradcheckOptions = {}): GradcheckReport {
   return assertGradcheck(op, inputs, options);
 }

@@ -1,5 +1,7 @@
 import { type AnyOp, isOp } from '../ops/index.js';
 import type { Tensor } from '../tensor/index.js';
+import { Node } from '../graph/index.js';
+import { type GraphCheckOptions, fromGraph } from './from-graph.js';
 
 /**
  * Anything the gradient checker can check: a function of tensors with its vector–Jacobian product.
@@ -39,11 +41,24 @@ export function fromOp(op: AnyOp, attrs: object = {}): Differentiable & { attrs:
   };
 }
 
-/** An op record or a Differentiable, as `gradcheck` accepts them. */
-export function toDifferentiable(f: Differentiable | AnyOp, attrs?: object): Differentiable {
+/**
+ * A graph to check: its scalar output, the inputs and parameters to check (their values are the
+ * `inputs` given to `gradcheck`, in this order), and fixed values for any other inputs.
+ */
+export interface GraphSpec extends GraphCheckOptions {
+  output: Node;
+}
+
+/** An op record, a Differentiable or a graph, as `gradcheck` accepts them. */
+export function toDifferentiable(f: Differentiable | AnyOp | GraphSpec, attrs?: object): Differentiable {
   if (isOp(f)) return fromOp(f, attrs);
+  if ('output' in f && f.output instanceof Node) {
+    if (attrs !== undefined) throw new TypeError(`gradcheck(graph): 'attrs' applies to ops made by defineOp`);
+    const { output, ...options } = f;
+    return fromGraph(output, options);
+  }
   if (attrs !== undefined) {
     throw new TypeError(`gradcheck(${f.name}): 'attrs' applies to ops made by defineOp; a Differentiable carries its own`);
   }
-  return f;
+  return f as Differentiable;
 }

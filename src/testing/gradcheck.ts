@@ -5,7 +5,7 @@
 import type { AnyOp } from '../ops/index.js';
 import { type DType, Rng, Tensor, allocate, isTensor, stridesOf } from '../tensor/index.js';
 import { Tally, compareLine } from './compare.js';
-import { type Differentiable, toDifferentiable } from './differentiable.js';
+import { type Differentiable, type GraphSpec, toDifferentiable } from './differentiable.js';
 import { separatedVector } from './directions.js';
 import { type Grads, checkInvariants, checkStructure, isError, sameBits, snapshot } from './invariants.js';
 import { type Evaluate, Line, type Sample } from './line.js';
@@ -37,7 +37,7 @@ function roundTo(dtype: DType): (v: number) => number {
  * report.ok;                          // true
  * gradcheck(softmax, [x], { attrs: { axis: 0 }, method: 'richardson' });
  */
-export function gradcheck(f: Differentiable | AnyOp, inputs: readonly Tensor[], options: GradcheckOptions = {}): GradcheckReport {
+export function gradcheck(f: Differentiable | AnyOp | GraphSpec, inputs: readonly Tensor[], options: GradcheckOptions = {}): GradcheckReport {
   const fn = toDifferentiable(f, options.attrs);
   if (!Array.isArray(inputs) || !inputs.every(isTensor)) throw new TypeError(`gradcheck(${fn.name}): inputs must be an array of Tensors`);
   const evaluations = { forward: 0, backward: 0 };
@@ -142,7 +142,7 @@ export function gradcheck(f: Differentiable | AnyOp, inputs: readonly Tensor[], 
 }
 
 /** Like {@link gradcheck}, but throws a {@link GradcheckError} (message: the formatted report) when it fails. */
-export function assertGradcheck(f: Differentiable | AnyOp, inputs: readonly Tensor[], options: GradcheckOptions = {}): GradcheckReport {
+export function assertGradcheck(f: Differentiable | AnyOp | GraphSpec, inputs: readonly Tensor[], options: GradcheckOptions = {}): GradcheckReport {
   const report = gradcheck(f, inputs, options);
   if (!report.ok) throw new GradcheckError(report);
   return report;

@@ -4,7 +4,7 @@
  * turns it into a fast-check property over generated inputs; the arbitraries generate bounded,
  * finite tensors, shapes, broadcast pairs, domains and labels.
  */
-export { type Differentiable, fromOp } from './differentiable.js';
+export { type Differentiable, type GraphSpec, fromOp } from './differentiable.js';
 export { fromGraph, type GraphCheckOptions } from './from-graph.js';
 export { gradcheck, assertGradcheck, unravel, FULL_MODE_LIMIT, LOCALIZE_LIMIT } from './gradcheck.js';
 export { checkOp, expectGradcheck, defaultCases, tensorSource, type OpCase, type CheckOpOptions } from './check-op.js';
