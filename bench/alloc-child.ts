@@ -1,0 +1,89 @@
+/**
+ * Child process of W4's allocation measurement (see bench/w4.ts). Usage:
+ *
+ *   node [--min/max-semi-space-size=256 | --trace-gc] bench/alloc-child.ts alloc|gc <variant> <net> <ticks> [warmup ticks]
+ *
+ * variant: learn | through | direct-arenas | direct-fresh | reference. `alloc` prints one line
+ * `ALLOC {json}` with the bytes allocated per tick on the V8 heap and in ArrayBuffers (storage
+ * outside the heap), the number of collections during the measurement (their freed bytes are added
+ * back), and the size of one Tensor object, the unit of the target "no allocation beyond the
+ * output tensor per op". `gc` runs
+ * the ticks between the markers `GC-START` and `GC-END` for --trace-gc to report on.
+ */
+import v8 from 'node:v8';
+import { Tensor } from '../src/index.js';
+import { initLayers, pointStream } from './data.js';
+import { DirectNet, W4_LR, W4_NETS, learnStepper, tensorSamples, throughStepper } from './w4.js';
+import { Dense, MeanSquaredError, Sequential, Sigmoid } from './reference/layers.js';
+
+const [mode, variant, net, ticksArg, warmupArg] = process.argv.slice(2);
+const ticks = Number(ticksArg);
+const sizes = W4_NETS[net ?? ''];
+if ((mode !== 'alloc' && mode !== 'gc') || sizes === undefined || !(ticks > 0)) {
+  console.error('usage: alloc-child.ts alloc|gc <variant> <net> <ticks> [warmup]');
+  process.exit(2);
+}
+const init = initLayers(sizes, 3);
+const warmup = Number(warmupArg ?? 5_000);
+const samples = tensorSamples(warmup + ticks);
+
+/** One tick of the chosen variant, on sample i. */
+let tick: (i: number) => void;
+if (variant === 'learn' || variant === 'through') {
+  const s = variant === 'learn' ? learnStepper(init, W4_LR) : throughStepper(init, W4_LR);
+  tick = (i) => s.step(samples[i]!);
+} else if (variant === 'direct-arenas' || variant === 'direct-fresh') {
+  const d = new DirectNet(init, W4_LR, variant === 'direct-arenas');
+  tick = (i) => d.step(samples[i]!.x, samples[i]!.y);
+} else if (variant === 'reference') {
+  const points = pointStream(warmup + ticks, 20_000, 7);
+  const layers = init.flatMap(({ inSize, outSize, weight, bias }) => [new Dense(inSize, outSize, weight, bias, 1), new Sigmoid(outSize, 1)]);
+  const seq = new Sequential(layers);
+  const loss = new MeanSquaredError(1, 1);
+  tick = (i) => {
+    const p = points[i]!;
+    loss.forward(seq.forward(p.x, 1), p.y, 1);
+    seq.backward(loss.backward(), 1);
+    seq.step(W4_LR);
+  };
+} else {
+  console.error(`unknown variant ${variant}`);
+  process.exit(2);
+}
+
+for (let i = 0; i < warmup; i++) tick(i);
+
+if (mode === 'gc') {
+  console.log('GC-START');
+  for (let i = 0; i < ticks; i++) tick(warmup + i);
+  console.log('GC-END');
+} else {
+  // A young generation of 256 MB (set by the parent) keeps collections out of the window; any that
+  // still run (external-memory pressure can start one) are accounted for by adding back what each
+  // freed, from the GC profiler's before/after statistics.
+  await new Promise((resolve) => setTimeout(resolve, 50));
+  const profiler = new v8.GCProfiler();
+  profiler.start();
+  const before = v8.getHeapStatistics();
+  for (let i = 0; i < ticks; i++) tick(warmup + i);
+  const after = v8.getHeapStatistics();
+  const { statistics } = profiler.stop();
+  let freedHeap = 0, freedExternal = 0;
+  for (const gc of statistics) {
+    freedHeap += gc.beforeGC.heapStatistics.usedHeapSize - gc.afterGC.heapStatistics.usedHeapSize;
+    freedExternal += gc.beforeGC.heapStatistics.externalMemory - gc.afterGC.heapStatistics.externalMemory;
+  }
+  // The size of one Tensor object wrapping existing storage: the unit "one output tensor" is.
+  const data = new Float64Array(16), shape = [16], kept: Tensor[] = new Array(10_000);
+  const t0 = v8.getHeapStatistics().used_heap_size;
+  for (let i = 0; i < kept.length; i++) kept[i] = new Tensor(data, shape);
+  const tensorObjectBytes = (v8.getHeapStatistics().used_heap_size - t0) / kept.length;
+  const result = {
+    variant, net, ticks,
+    heapBytesPerTick: (after.used_heap_size - before.used_heap_size + freedHeap) / ticks,
+    arrayBufferBytesPerTick: (after.external_memory - before.external_memory + freedExternal) / ticks,
+    collectionsDuringMeasurement: statistics.length,
+    tensorObjectBytes,
+  };
+  console.log(`ALLOC ${JSON.stringify(result)}`);
+}
