@@ -34,6 +34,8 @@ export interface RoundOptions {
   progress?: (round: number) => void;
 }
 
+const collect = (globalThis as { gc?: () => void }).gc;
+
 /** Seconds per run, per contender and measured round. */
 export type RoundTimes = Map<string, number[]>;
 
@@ -47,7 +49,12 @@ export async function interleaved(contenders: readonly Contender[], options: Rou
       // untimed extra run before the setup); awaiting a settled promise costs microseconds.
       bench.add(c.name, async () => c.run(), {
         async: true,
-        beforeEach: () => c.setup(),
+        beforeEach: () => {
+          // Collect the previous contender's garbage now, untimed, so that it is not charged to
+          // this one (needs --expose-gc, which `npm run bench` passes).
+          collect?.();
+          return c.setup();
+        },
         afterEach: () => c.after?.(),
       });
     }

@@ -9,15 +9,18 @@
  *   per op and direction exactly as the engine uses them — so the difference to `learn` is the
  *   graph's scheduling and bookkeeping alone;
  * - direct, fresh: the same without arenas (every op output newly allocated).
- * Overhead per op per tick = (graph − direct) / ops per tick, where an op (matmul, add, sigmoid,
- * mse) counts once for its forward and backward together. Samples are prebuilt tensors, so
+ * Overhead per op per tick = (graph − direct) / ops per tick, where an op counts once for its
+ * forward and backward together, and the ops are those the engine schedules: it fuses each
+ * layer's matmul → add into one `affine` op, so the direct path calls affine too (it checks the
+ * engine's compiled schedule, and fails loudly if the two ever differ). Samples are prebuilt tensors, so
  * no conversion is timed on either side.
  *
  * Allocation: a child process (bench/alloc-child.ts) runs each variant with a young generation too
- * large to fill (so no garbage collection runs during the measurement, which it checks) and reads
- * `process.memoryUsage()` before and after N ticks: heapUsed grows by exactly the bytes allocated
- * on the V8 heap, arrayBuffers by the typed-array storage allocated outside it. A second child
- * runs with `--trace-gc` at default heap sizes and counts scavenges per 100,000 ticks.
+ * large to fill, over few enough ticks that external-memory pressure starts no collection either
+ * (it checks, and says so when one ran), and reads V8's heap statistics before and after N ticks:
+ * the used heap grows by exactly the bytes allocated on the V8 heap, external memory by the
+ * typed-array storage allocated outside it. A second child runs with `--trace-gc` at default heap
+ * sizes and counts scavenges per 100,000 ticks.
  */
 import { spawnSync } from 'node:child_process';
 import { createRequire } from 'node:module';
@@ -27,6 +30,7 @@ import { Subject, from } from 'rxjs';
 import {
   type AnyOp, Arena, type Linear, type Node, type Param, type Tensor, enterArena, input, learn, linear, mse, registry, restoreArena, sgd, sigmoid, tensor, through,
 } from '../src/index.js';
+import { Program } from '../src/graph/program.js';
 import { type LayerInit, type PointSample, initLayers, pointStream } from './data.js';
 import { type Contender, type Row, interleaved, median } from './harness.js';
 import { referenceW1 } from './w1.js';
@@ -45,11 +49,6 @@ export interface TensorSample {
 
 export function tensorSamples(count: number): TensorSample[] {
   return pointStream(count, 20_000, 7).map((s: PointSample) => ({ x: tensor(s.x), y: tensor(s.y) }));
-}
-
-/** Ops per tick of the sigmoid MLP with an MSE loss: matmul, add, sigmoid per layer, then mse. */
-export function opsPerTick(sizes: readonly number[]): number {
-  return 3 * (sizes.length - 1) + 1;
 }
 
 /** The layers, made by linear() with the shared initial values, as a user passes initialisers. */
@@ -100,94 +99,154 @@ interface SavedBox {
 }
 
 /**
+ * The ops the engine actually schedules for a loss, by name, in order. The engine may rewrite the
+ * graph (today it fuses matmul → add into one affine op), and the direct path must run the same
+ * ops for the difference to be the graph's own cost. This reads the compiled program, an internal.
+ */
+export function scheduledOps(loss: Node): string[] {
+  const program = new Program({ outputs: [], losses: [{ node: loss, weight: 1 }] });
+  return Array.from(program.opSlots, (s) => program.ops[s]!.name);
+}
+
+/** One op of the direct path: its saved-state box and, with arenas, its storage per direction. */
+interface DirectOp {
+  readonly op: AnyOp;
+  readonly box: SavedBox;
+  readonly fwd: Arena | null;
+  readonly bwd: Arena | null;
+}
+
+/**
  * The same network without the graph: registry ops called in order, saved state in boxes made
- * once, the gradients handed to the same `sgd`. With `arenas`, each op and direction allocates
- * from its own Arena, as the engine's recycling does.
+ * once, the gradients handed to the same `sgd`. `fused` runs each layer as affine(x, W, b) as the
+ * engine schedules it; otherwise as matmul then add, as it is written. With `arenas`, each op and
+ * direction allocates from its own Arena, as the engine's recycling does.
  */
 export class DirectNet {
   readonly params: Param[];
+  /** Op names in forward order (to compare with {@link scheduledOps}). */
+  readonly opNames: string[];
+  /** Tensors the ops return per tick: one per forward, one per gradient a backward computes. */
+  readonly outputsPerTick: number;
   private readonly optimizer: ReturnType<typeof sgd>;
   private readonly layers: number;
-  private readonly fwd: (Arena | null)[];
-  private readonly bwd: (Arena | null)[];
-  /** Per layer: matmul, add, sigmoid boxes; then the loss box. */
-  private readonly boxes: SavedBox[];
+  private readonly perLayer: number;
+  private readonly ops: DirectOp[];
   private readonly grads: (Tensor | null)[];
   private readonly seed: Tensor;
   private static readonly NONE = {};
-  private static readonly NEEDS_FIRST = [false, true];
-  private static readonly NEEDS_BOTH = [true, true];
-  private static readonly NEEDS_ONE = [true];
-  private static readonly NEEDS_LOSS = [true, false];
+  private static readonly ONE = [true];
+  private static readonly TWO = [true, true];
+  private static readonly THREE = [true, true, true];
+  private static readonly FIRST_MATMUL = [false, true];
+  private static readonly FIRST_AFFINE = [false, true, true];
+  private static readonly LOSS = [true, false];
 
-  constructor(init: readonly LayerInit[], lr: number, arenas: boolean) {
+  constructor(init: readonly LayerInit[], lr: number, options: { arenas: boolean; fused: boolean }) {
     this.params = layers(init).flatMap((l) => l.params);
     this.optimizer = sgd({ lr });
     this.layers = init.length;
-    const ops = 3 * init.length + 1;
-    this.fwd = Array.from({ length: ops }, () => (arenas ? new Arena() : null));
-    this.bwd = Array.from({ length: ops }, () => (arenas ? new Arena() : null));
-    // Op k: matmul (k mod 3 = 0), add (1), sigmoid (2), then the loss (k = ops − 1).
-    this.boxes = Array.from({ length: ops }, (_, k) => ({ inputs: new Array<Tensor>(k % 3 === 2 ? 1 : 2), output: undefined as never, attrs: DirectNet.NONE }));
+    const { affine, matmul, add, sigmoid: sig, mse: loss } = registry;
+    const layerOps: AnyOp[] = options.fused ? [affine, sig] : [matmul, add, sig];
+    this.perLayer = layerOps.length;
+    const all = [...init.flatMap(() => layerOps), loss];
+    this.ops = all.map((op) => ({
+      op,
+      box: { inputs: new Array<Tensor>(op === affine ? 3 : op === sig ? 1 : 2), output: undefined as never, attrs: DirectNet.NONE },
+      fwd: options.arenas ? new Arena() : null,
+      bwd: options.arenas ? new Arena() : null,
+    }));
+    this.opNames = all.map((op) => op.name);
+    const needed = options.fused ? 2 + 1 : 1 + 2 + 1; // first layer: no gradient for x
+    const later = options.fused ? 3 + 1 : 2 + 2 + 1;
+    this.outputsPerTick = all.length + needed + later * (init.length - 1) + 1;
     this.grads = this.params.map(() => null);
     this.seed = tensor(1);
   }
 
-  private forward(k: number, op: AnyOp): Tensor {
-    const arena = this.fwd[k]!;
-    if (arena !== null) enterArena(arena);
-    const box = this.boxes[k]!;
+  private forward(k: number): Tensor {
+    const { op, box, fwd } = this.ops[k]!;
+    if (fwd !== null) enterArena(fwd);
     const out = op.forward(box.inputs, box.attrs);
-    if (arena !== null) restoreArena(null);
+    if (fwd !== null) restoreArena(null);
     box.output = out;
     return out;
   }
 
-  private backward(k: number, op: AnyOp, g: Tensor, needs: readonly boolean[]): readonly (Tensor | null)[] {
-    const arena = this.bwd[k]!;
-    if (arena !== null) enterArena(arena);
-    const r = op.backward(g, this.boxes[k]!, needs);
-    if (arena !== null) restoreArena(null);
+  private backward(k: number, g: Tensor, needs: readonly boolean[]): readonly (Tensor | null)[] {
+    const { op, box, bwd } = this.ops[k]!;
+    if (bwd !== null) enterArena(bwd);
+    const r = op.backward(g, box, needs);
+    if (bwd !== null) restoreArena(null);
     return r;
   }
 
   /** One SGD step on one sample; returns the loss before the update. */
   step(x: Tensor, y: Tensor): number {
-    const { matmul, add, sigmoid: sig, mse: loss } = registry;
-    const L = this.layers, boxes = this.boxes, params = this.params;
+    const L = this.layers, P = this.perLayer, ops = this.ops, params = this.params, fused = P === 2;
     let h = x;
     for (let l = 0; l < L; l++) {
-      const k = 3 * l;
-      boxes[k]!.inputs[0] = h;
-      boxes[k]!.inputs[1] = params[2 * l]!.value;
-      const m = this.forward(k, matmul);
-      boxes[k + 1]!.inputs[0] = m;
-      boxes[k + 1]!.inputs[1] = params[2 * l + 1]!.value;
-      const a = this.forward(k + 1, add);
-      boxes[k + 2]!.inputs[0] = a;
-      h = this.forward(k + 2, sig);
+      const k = P * l, W = params[2 * l]!.value, b = params[2 * l + 1]!.value;
+      if (fused) {
+        const box = ops[k]!.box;
+        box.inputs[0] = h;
+        box.inputs[1] = W;
+        box.inputs[2] = b;
+      } else {
+        ops[k]!.box.inputs[0] = h;
+        ops[k]!.box.inputs[1] = W;
+        ops[k + 1]!.box.inputs[0] = this.forward(k);
+        ops[k + 1]!.box.inputs[1] = b;
+      }
+      ops[k + P - 1]!.box.inputs[0] = this.forward(k + P - 2);
+      h = this.forward(k + P - 1);
     }
-    const kl = 3 * L;
-    boxes[kl]!.inputs[0] = h;
-    boxes[kl]!.inputs[1] = y;
-    const value = this.forward(kl, loss).data[0]!;
-    let g = this.backward(kl, loss, this.seed, DirectNet.NEEDS_LOSS)[0]!;
+    const kl = P * L;
+    ops[kl]!.box.inputs[0] = h;
+    ops[kl]!.box.inputs[1] = y;
+    const value = this.forward(kl).data[0]!;
+    let g = this.backward(kl, this.seed, DirectNet.LOSS)[0]!;
     for (let l = L - 1; l >= 0; l--) {
-      const k = 3 * l;
-      const ga = this.backward(k + 2, sig, g, DirectNet.NEEDS_ONE)[0]!;
-      const gAdd = this.backward(k + 1, add, ga, DirectNet.NEEDS_BOTH);
-      const gMatmul = this.backward(k, matmul, gAdd[0]!, l > 0 ? DirectNet.NEEDS_BOTH : DirectNet.NEEDS_FIRST);
-      this.grads[2 * l] = gMatmul[1]!;
-      this.grads[2 * l + 1] = gAdd[1]!;
-      g = gMatmul[0]!;
+      const k = P * l;
+      const ga = this.backward(k + P - 1, g, DirectNet.ONE)[0]!;
+      if (fused) {
+        const r = this.backward(k, ga, l > 0 ? DirectNet.THREE : DirectNet.FIRST_AFFINE);
+        this.grads[2 * l] = r[1]!;
+        this.grads[2 * l + 1] = r[2]!;
+        g = r[0]!;
+      } else {
+        const gAdd = this.backward(k + 1, ga, DirectNet.TWO);
+        const gMatmul = this.backward(k, gAdd[0]!, l > 0 ? DirectNet.TWO : DirectNet.FIRST_MATMUL);
+        this.grads[2 * l] = gMatmul[1]!;
+        this.grads[2 * l + 1] = gAdd[1]!;
+        g = gMatmul[0]!;
+      }
     }
     this.optimizer.step(params, this.grads);
     return value;
   }
 }
 
+/** Does the engine fuse each layer into affine? (Asserts that the direct path then runs its exact op list.) */
+export function engineFuses(init: readonly LayerInit[]): boolean {
+  return directPlan(init).fused;
+}
+
+/** How the engine schedules the network: fused or not, its op count, and the tensors its ops return per tick. */
+export function directPlan(init: readonly LayerInit[]): { fused: boolean; ops: number; outputsPerTick: number } {
+  const names = scheduledOps(graphNet(init).loss);
+  const fused = names.includes('affine');
+  const direct = new DirectNet(init, 0, { arenas: false, fused }).opNames;
+  if (names.join(',') !== direct.join(',')) {
+    throw new Error(`W4: the engine schedules [${names.join(', ')}] but the direct path runs [${direct.join(', ')}]; update DirectNet`);
+  }
+  return { fused, ops: names.length, outputsPerTick: new DirectNet(init, 0, { arenas: false, fused }).outputsPerTick };
+}
+
 /** The contenders of one W4 network. */
-export function w4Contenders(sizes: readonly number[], ticks: number, lr: number): { contenders: Contender[]; losses: Map<string, () => number> } {
+export function w4Contenders(
+  sizes: readonly number[], ticks: number, lr: number,
+): { contenders: Contender[]; losses: Map<string, () => number>; plan: ReturnType<typeof directPlan> } {
   const init = initLayers(sizes, 3);
   const samples = tensorSamples(ticks);
   const losses = new Map<string, () => number>();
@@ -227,6 +286,7 @@ export function w4Contenders(sizes: readonly number[], ticks: number, lr: number
   });
   losses.set('through + grad$ + sgd', () => lastThrough);
 
+  const plan = directPlan(init), fused = plan.fused;
   for (const arenas of [true, false]) {
     const name = arenas ? 'direct ops, arenas' : 'direct ops, fresh storage';
     let net: DirectNet | null = null;
@@ -235,7 +295,7 @@ export function w4Contenders(sizes: readonly number[], ticks: number, lr: number
       name,
       samples: ticks,
       setup() {
-        net = new DirectNet(init, lr, arenas);
+        net = new DirectNet(init, lr, { arenas, fused });
       },
       run() {
         const n = net!;
@@ -249,7 +309,7 @@ export function w4Contenders(sizes: readonly number[], ticks: number, lr: number
   const reference = referenceW1(floats, init, lr);
   contenders.push(reference);
   losses.set(reference.name, () => reference.losses[ticks - 1]!);
-  return { contenders, losses };
+  return { contenders, losses, plan };
 }
 
 export interface AllocResult {
@@ -304,10 +364,10 @@ export async function runW4(o: W4Options, log: (line: string) => void = () => {}
   const alloc: unknown[] = [];
   for (const [label, sizes] of Object.entries(W4_NETS)) {
     const ticks = o.ticks[label] ?? 20_000;
-    const { contenders, losses } = w4Contenders(sizes, ticks, W4_LR);
+    const { contenders, losses, plan } = w4Contenders(sizes, ticks, W4_LR);
     const times = await interleaved(contenders, { warmup: o.warmup, rounds: o.rounds, progress: (r) => log(`  W4 ${label} round ${r}`) });
     const nsPerTick = (name: string) => times.get(name)!.map((s) => (s / ticks) * 1e9);
-    const ops = opsPerTick(sizes);
+    const ops = plan.ops, written = 3 * (sizes.length - 1) + 1;
     const direct = nsPerTick('direct ops, arenas');
     for (const c of contenders) {
       const ns = nsPerTick(c.name);
@@ -321,18 +381,18 @@ export async function runW4(o: W4Options, log: (line: string) => void = () => {}
       const per = g.map((v, r) => (v - b[r]!) / ops);
       rows.push({
         workload: `W4 ${label}`, implementation: `overhead: ${graph} − ${base}`, value: median(per), unit: 'ns/op/tick',
-        ratio: null, against: null, loss: null, final: null, rounds: per, note: `${ops} ops per tick (forward + backward each)`,
+        ratio: null, against: null, loss: null, final: null, rounds: per, note: `${ops} ops per tick as scheduled${plan.fused ? ` (affine = matmul + add fused; ${written} as written)` : ''}, forward + backward each`,
       });
     }
     for (const variant of ['learn', 'through', 'direct-arenas', 'direct-fresh', 'reference']) {
       const a = measureAllocation(variant, label, o.allocTicks);
       const gc = countCollections(variant, label, o.gcTicks);
-      alloc.push({ ...a, ...gc });
+      alloc.push({ ...a, ...gc, opsScheduled: ops, opOutputsPerTick: plan.outputsPerTick });
       log(`  W4 ${label} alloc ${variant}: ${a.heapBytesPerTick.toFixed(0)} B heap + ${a.arrayBufferBytesPerTick.toFixed(0)} B buffers per tick, ${gc.scavengesPer100k.toFixed(1)} scavenges / 100k ticks`);
       rows.push({
         workload: `W4 ${label}`, implementation: `alloc: ${variant}`, value: a.heapBytesPerTick + a.arrayBufferBytesPerTick, unit: 'bytes/tick',
         ratio: null, against: null, loss: null, final: null, rounds: [],
-        note: `heap ${a.heapBytesPerTick.toFixed(0)} (≈ ${(a.heapBytesPerTick / a.tensorObjectBytes).toFixed(1)} Tensor objects of ${a.tensorObjectBytes.toFixed(0)} B) + buffers ${a.arrayBufferBytesPerTick.toFixed(0)}; ${gc.scavengesPer100k.toFixed(1)} scavenges/100k ticks`,
+        note: `heap ${a.heapBytesPerTick.toFixed(0)} (≈ ${(a.heapBytesPerTick / a.tensorObjectBytes).toFixed(1)} Tensor objects of ${a.tensorObjectBytes.toFixed(0)} B) + buffers ${a.arrayBufferBytesPerTick.toFixed(0)}; ${gc.scavengesPer100k.toFixed(1)} scavenges/100k ticks${a.collectionsDuringMeasurement > 0 ? `; ${a.collectionsDuringMeasurement} GC in the window: approximate` : ''}`,
       });
     }
   }

@@ -9,7 +9,7 @@ import { initLayers } from '../../bench/data.js';
 import { w1Contenders, windowLoss } from '../../bench/w1.js';
 import { w2Contenders } from '../../bench/w2.js';
 import { runW3 } from '../../bench/w3.js';
-import { DirectNet, learnStepper, measureAllocation, opsPerTick, tensorSamples, w4Contenders } from '../../bench/w4.js';
+import { DirectNet, directPlan, learnStepper, measureAllocation, tensorSamples, w4Contenders } from '../../bench/w4.js';
 import { w5Available, w5Contenders } from '../../bench/w5.js';
 
 async function runOnce(c: Contender): Promise<void> {
@@ -60,15 +60,18 @@ describe('bench smoke', () => {
   it('W4: the direct ops compute what learn computes; contenders run; the allocation child reports', async () => {
     const init = initLayers([2, 16, 16, 1], 3);
     const samples = tensorSamples(30);
-    const direct = new DirectNet(init, 0.3, true), fresh = new DirectNet(init, 0.3, false), graph = learnStepper(init, 0.3);
+    // directPlan throws if the direct path's op list differs from the engine's schedule.
+    const plan = directPlan(init);
+    expect(plan.ops).toBe(plan.fused ? 7 : 10);
+    const nets = [true, false].flatMap((arenas) => [true, false].map((fused) => new DirectNet(init, 0.3, { arenas, fused })));
+    const graph = learnStepper(init, 0.3);
     for (const s of samples) {
-      const a = direct.step(s.x, s.y), b = fresh.step(s.x, s.y);
+      const losses = nets.map((n) => n.step(s.x, s.y));
       graph.step(s);
-      expect(b).toBe(a);
-      expect(Math.abs(graph.losses() - a)).toBeLessThan(1e-14);
+      for (const l of losses) expect(l).toBe(losses[0]);
+      expect(Math.abs(graph.losses() - losses[0]!)).toBeLessThan(1e-14);
     }
     graph.close();
-    expect(opsPerTick([2, 16, 16, 1])).toBe(10);
     const { contenders, losses } = w4Contenders([2, 16, 1], 50, 0.3);
     for (const c of contenders) await runOnce(c);
     const reference = losses.get('learn')!();
