@@ -4,6 +4,8 @@
  * - `learn`: the public operator, as a user drives it (`from(samples).pipe(learn(...))`);
  * - `through` + `grad$`: the lower-level operator, with SGD applied by hand from the parameters'
  *   gradient faces (materialised RxJS Subjects);
+ * - engine: the compiled program run by the internal Execution class, SGD from its backward hook:
+ *   `learn` minus the operator around it, which splits the overhead into engine and operator;
  * - direct, arenas: the same ops called straight from the registry (`op.forward`, `op.backward`,
  *   saved state in preallocated boxes) plus the same `sgd` optimizer, with one storage `Arena`
  *   per op and direction exactly as the engine uses them — so the difference to `learn` is the
@@ -30,6 +32,7 @@ import { Subject, from } from 'rxjs';
 import {
   type AnyOp, Arena, type Linear, type Node, type Param, type Tensor, enterArena, input, learn, linear, mse, registry, restoreArena, sgd, sigmoid, tensor, through,
 } from '../src/index.js';
+import { Execution } from '../src/graph/execution.js';
 import { Program } from '../src/graph/program.js';
 import { type LayerInit, type PointSample, initLayers, pointStream } from './data.js';
 import { type Contender, type Row, interleaved, median } from './harness.js';
@@ -90,6 +93,42 @@ export function throughStepper(init: readonly LayerInit[], lr: number): { step(s
     }),
   );
   return { step: (s) => feed$.next(s), losses: () => last, close: () => subs.forEach((s) => s.unsubscribe()) };
+}
+
+/**
+ * The engine alone (internal API): the compiled program run by an Execution with recycled storage,
+ * parameters updated by the same `sgd` from its backward hook — `learn` without the operator
+ * around it (no RxJS subscription, feed callback, Step records or metrics), to split the overhead.
+ */
+export function engineStepper(init: readonly LayerInit[], lr: number): { step(s: TensorSample, tick: number): void; losses(): number; close(): void } {
+  const { x, y, loss } = graphNet(init);
+  const program = new Program({ outputs: [], losses: [{ node: loss, weight: 1 }] });
+  const optimizer = sgd({ lr });
+  const params = program.params, paramSlots = program.paramSlots, lossSlot = program.lossSlots[0]!;
+  const grads: (Tensor | null)[] = params.map(() => null);
+  const xFirst = program.nodes[program.inputSlots[0]!] === x;
+  let last = 0;
+  const execution = new Execution(program, {
+    onBackward: (record) => {
+      last = record.values[lossSlot]!.data[0]!;
+      for (let i = 0; i < paramSlots.length; i++) grads[i] = record.grads[paramSlots[i]!] ?? null;
+      optimizer.step(params, grads);
+    },
+    onError: (error) => {
+      throw error;
+    },
+  }, { recycle: true });
+  execution.start();
+  const values: Tensor[] = [x as never, y as never];
+  return {
+    step: (s, tick) => {
+      values[0] = xFirst ? s.x : s.y;
+      values[1] = xFirst ? s.y : s.x;
+      execution.feedAll(tick, values);
+    },
+    losses: () => last,
+    close: () => execution.dispose(),
+  };
 }
 
 interface SavedBox {
@@ -286,6 +325,25 @@ export function w4Contenders(
   });
   losses.set('through + grad$ + sgd', () => lastThrough);
 
+  let engine: ReturnType<typeof engineStepper> | null = null;
+  let lastEngine = 0;
+  contenders.push({
+    name: 'engine: Execution + sgd (internal)',
+    samples: ticks,
+    setup() {
+      engine = engineStepper(init, lr);
+    },
+    run() {
+      const e = engine!;
+      for (let i = 0; i < samples.length; i++) e.step(samples[i]!, i);
+    },
+    after() {
+      lastEngine = engine!.losses();
+      engine!.close();
+    },
+  });
+  losses.set('engine: Execution + sgd (internal)', () => lastEngine);
+
   const plan = directPlan(init), fused = plan.fused;
   for (const arenas of [true, false]) {
     const name = arenas ? 'direct ops, arenas' : 'direct ops, fresh storage';
@@ -376,7 +434,11 @@ export async function runW4(o: W4Options, log: (line: string) => void = () => {}
         ratio: median(ns.map((v, r) => direct[r]! / v)), against: 'direct ops, arenas', loss: null, final: losses.get(c.name)!(), rounds: ns,
       });
     }
-    for (const [graph, base] of [['learn', 'direct ops, arenas'], ['learn', 'direct ops, fresh storage'], ['through + grad$ + sgd', 'direct ops, arenas']] as const) {
+    const pairs = [
+      ['learn', 'direct ops, arenas'], ['learn', 'direct ops, fresh storage'], ['through + grad$ + sgd', 'direct ops, arenas'],
+      ['engine: Execution + sgd (internal)', 'direct ops, arenas'], ['learn', 'engine: Execution + sgd (internal)'],
+    ] as const;
+    for (const [graph, base] of pairs) {
       const g = nsPerTick(graph), b = nsPerTick(base);
       const per = g.map((v, r) => (v - b[r]!) / ops);
       rows.push({
