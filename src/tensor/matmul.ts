@@ -1,70 +1,124 @@
 /**
- * Matrix products. The 2-D kernel runs in i-k-j order: the innermost loop walks a row of `b` and a
- * row of the output contiguously, which is what the cache and V8's bounds-check elimination like.
- * N-D inputs are batches of matrices whose batch dimensions broadcast, as in `torch.matmul`.
+ * Matrix products: the `gemm*` entry points (raw storage, offsets, one per transposition) dispatch
+ * to the kernels in ./gemm (plain loops, a register-blocked TypeScript kernel, a WebAssembly SIMD
+ * kernel) by size; `matmul` builds on them with `torch.matmul` semantics. N-D inputs are batches of
+ * matrices whose batch dimensions broadcast.
  */
 import { type TypedArray, allocate, promote } from './dtype.js';
 import { broadcastShapes, formatShape, sizeOf } from './shape.js';
 import { broadcastStrides } from './elementwise.js';
 import { Tensor } from './tensor.js';
+import { blocked, smallNN, smallNT, smallTN } from './gemm/js.js';
+import { wasmAvailable, wasmGemm } from './gemm/wasm.js';
+
+/** Which kernels run the products: see {@link setMatmulBackend}. */
+export type MatmulBackend = 'auto' | 'js' | 'wasm';
+
+let backend: MatmulBackend = 'auto';
+
+/**
+ * Chooses the kernels for every later product. `'auto'` (the default) picks by shape and dtype
+ * alone, so a given product always runs the same kernel: the plain loops for tiny products, the
+ * register-blocked TypeScript kernel above {@link BLOCKED_MIN_WORK}, and the WebAssembly SIMD kernel
+ * above {@link WASM_MIN_WORK} where the host has WebAssembly SIMD. `'js'` never uses wasm; `'wasm'`
+ * uses it for every product it can take (all operands of one dtype), for tests and benchmarks.
+ * In float64 all kernels give the same bits; in float32 they differ in the last bits. Returns the
+ * previous setting.
+ */
+export function setMatmulBackend(next: MatmulBackend): MatmulBackend {
+  const previous = backend;
+  backend = next;
+  return previous;
+}
+
+/** Whether the WebAssembly SIMD kernel can run in this host. */
+export { wasmAvailable };
+
+/**
+ * Products of at least this many multiply-adds (m·k·n) run the register-blocked kernel; smaller
+ * ones the plain loops, which have no set-up (see the sweep in bench/matmul-kernels.ts).
+ */
+export const BLOCKED_MIN_WORK = 64;
+
+/**
+ * Products of at least this many multiply-adds run the wasm kernel under `'auto'`, if they also
+ * have at least WASM_MIN_ROWS rows and WASM_MIN_COLUMNS columns: below these, copying the operands
+ * in and out (about 0.3 µs a call) and padding to the kernel's 4-row tiles cost more than SIMD saves
+ * (see the sweep in bench/matmul-kernels.ts).
+ */
+export const WASM_MIN_WORK = 1024;
+export const WASM_MIN_ROWS = 2;
+export const WASM_MIN_COLUMNS = 4;
+
+/**
+ * The kernel that a product of these sizes runs under the current backend, when all its operands
+ * have one dtype (mixed dtypes never run in wasm). A function of the sizes alone, never of timing.
+ */
+export function gemmKernelFor(m: number, k: number, n: number): 'loops' | 'blocked' | 'wasm' {
+  if (backend === 'wasm') return wasmAvailable() ? 'wasm' : 'blocked';
+  const work = m * k * n;
+  if (work < BLOCKED_MIN_WORK) return 'loops';
+  if (backend === 'auto' && work >= WASM_MIN_WORK && m >= WASM_MIN_ROWS && n >= WASM_MIN_COLUMNS && wasmAvailable()) return 'wasm';
+  return 'blocked';
+}
+
+/** Dispatches one product whose layout is given by strides (see ./gemm/js.ts `blocked`). */
+function strided(
+  a: TypedArray, aOff: number, ars: number, acs: number, b: TypedArray, bOff: number, brs: number, bcs: number,
+  out: TypedArray, oOff: number, m: number, k: number, n: number, accumulate: boolean,
+): void {
+  if (backend !== 'js' && gemmKernelFor(m, k, n) === 'wasm' && sameKind(a, b, out)) {
+    if (wasmGemm(a, aOff, ars, acs, b, bOff, brs, bcs, out, oOff, m, k, n, accumulate)) return;
+  }
+  blocked(a, aOff, ars, acs, b, bOff, brs, bcs, out, oOff, m, k, n, accumulate);
+}
+
+function sameKind(a: TypedArray, b: TypedArray, out: TypedArray): boolean {
+  const double = out instanceof Float64Array;
+  return a instanceof Float64Array === double && b instanceof Float64Array === double;
+}
 
 /**
  * out[m×n] (+)= a[m×k] · b[k×n] on raw storage at the given offsets. `accumulate` adds into `out`
- * instead of overwriting it.
+ * instead of overwriting it. Each output is summed as out + a(i,0)·b(0,j) + a(i,1)·b(1,j) + …, in
+ * that order, whichever kernel runs.
  */
 export function gemm(
   a: TypedArray, aOff: number, b: TypedArray, bOff: number, out: TypedArray, oOff: number,
   m: number, k: number, n: number, accumulate = false,
 ): void {
-  if (!accumulate) out.fill(0, oOff, oOff + m * n);
-  for (let i = 0; i < m; i++) {
-    const orow = oOff + i * n;
-    const arow = aOff + i * k;
-    for (let p = 0; p < k; p++) {
-      const av = a[arow + p]!;
-      const brow = bOff + p * n;
-      for (let j = 0; j < n; j++) out[orow + j] = out[orow + j]! + av * b[brow + j]!;
-    }
-  }
+  if (m * k * n < BLOCKED_MIN_WORK && backend !== 'wasm') smallNN(a, aOff, b, bOff, out, oOff, m, k, n, accumulate);
+  else strided(a, aOff, k, 1, b, bOff, n, 1, out, oOff, m, k, n, accumulate);
 }
 
 /**
- * out[m×n] = aᵀ · b where a is stored [k×m] and b [k×n] (the weight gradient `xᵀ·g`).
+ * out[m×n] (+)= aᵀ · b where a is stored [k×m] and b [k×n] (the weight gradient `xᵀ·g`).
  */
 export function gemmTN(
   a: TypedArray, aOff: number, b: TypedArray, bOff: number, out: TypedArray, oOff: number,
   m: number, k: number, n: number, accumulate = false,
 ): void {
-  if (!accumulate) out.fill(0, oOff, oOff + m * n);
-  for (let p = 0; p < k; p++) {
-    const arow = aOff + p * m;
-    const brow = bOff + p * n;
-    for (let i = 0; i < m; i++) {
-      const av = a[arow + i]!;
-      const orow = oOff + i * n;
-      for (let j = 0; j < n; j++) out[orow + j] = out[orow + j]! + av * b[brow + j]!;
-    }
-  }
+  if (m * k * n < BLOCKED_MIN_WORK && backend !== 'wasm') smallTN(a, aOff, b, bOff, out, oOff, m, k, n, accumulate);
+  else strided(a, aOff, 1, m, b, bOff, n, 1, out, oOff, m, k, n, accumulate);
 }
 
 /**
- * out[m×n] = a · bᵀ where a is [m×k] and b is stored [n×k] (the input gradient `g·Wᵀ`): each output
- * is a dot product of two contiguous rows.
+ * out[m×n] (+)= a · bᵀ where a is [m×k] and b is stored [n×k] (the input gradient `g·Wᵀ`).
  */
 export function gemmNT(
   a: TypedArray, aOff: number, b: TypedArray, bOff: number, out: TypedArray, oOff: number,
   m: number, k: number, n: number, accumulate = false,
 ): void {
-  for (let i = 0; i < m; i++) {
-    const arow = aOff + i * k;
-    const orow = oOff + i * n;
-    for (let j = 0; j < n; j++) {
-      const brow = bOff + j * k;
-      let acc = 0;
-      for (let p = 0; p < k; p++) acc += a[arow + p]! * b[brow + p]!;
-      out[orow + j] = accumulate ? out[orow + j]! + acc : acc;
-    }
-  }
+  if (m * k * n < BLOCKED_MIN_WORK && backend !== 'wasm') smallNT(a, aOff, b, bOff, out, oOff, m, k, n, accumulate);
+  else strided(a, aOff, k, 1, b, bOff, 1, k, out, oOff, m, k, n, accumulate);
+}
+
+/** out[m×n] (+)= aᵀ · bᵀ where a is stored [k×m] and b [n×k]; rare, so no small-size loop. */
+export function gemmTT(
+  a: TypedArray, aOff: number, b: TypedArray, bOff: number, out: TypedArray, oOff: number,
+  m: number, k: number, n: number, accumulate = false,
+): void {
+  strided(a, aOff, 1, m, b, bOff, 1, k, out, oOff, m, k, n, accumulate);
 }
 
 /** Which gemm variant to use for each operand's layout. */
@@ -95,7 +149,7 @@ export function matmul(a: Tensor, b: Tensor, options?: MatmulTranspose): Tensor 
     if (ka === kb) {
       const out = allocate(a.dtype === 'float64' || b.dtype === 'float64' ? 'float64' : 'float32', m * n);
       if (ta) {
-        if (tb) gemmTT(a.data, 0, b.data, 0, out, 0, m, ka, n);
+        if (tb) gemmTT(a.data, 0, b.data, 0, out, 0, m, ka, n, true);
         else gemmTN(a.data, 0, b.data, 0, out, 0, m, ka, n, true);
       } else if (tb) gemmNT(a.data, 0, b.data, 0, out, 0, m, ka, n, true);
       else gemm(a.data, 0, b.data, 0, out, 0, m, ka, n, true);
@@ -125,14 +179,13 @@ export function matmul(a: Tensor, b: Tensor, options?: MatmulTranspose): Tensor 
   const dtype = promote(a.dtype, b.dtype);
   const nb = sizeOf(batch);
   const out = allocate(dtype, nb * m * n);
-  const kernel = ta ? (tb ? null : gemmTN) : tb ? gemmNT : gemm;
+  const kernel = ta ? (tb ? gemmTT : gemmTN) : tb ? gemmNT : gemm;
   const sa = broadcastStrides(aBatch, batch), sb = broadcastStrides(bBatch, batch);
   const counter = new Array<number>(batch.length).fill(0);
   let offA = 0, offB = 0;
   const matA = m * ka, matB = ka * n;
   for (let t = 0; t < nb; t++) {
-    if (kernel) kernel(a.data, offA * matA, b.data, offB * matB, out, t * m * n, m, ka, n);
-    else gemmTT(a.data, offA * matA, b.data, offB * matB, out, t * m * n, m, ka, n);
+    kernel(a.data, offA * matA, b.data, offB * matB, out, t * m * n, m, ka, n);
     for (let d = batch.length - 1; d >= 0; d--) {
       const c = ++counter[d]!;
       offA += sa[d]!;
@@ -147,15 +200,4 @@ export function matmul(a: Tensor, b: Tensor, options?: MatmulTranspose): Tensor 
   if (a.rank !== 1) shape.push(m);
   if (b.rank !== 1) shape.push(n);
   return new Tensor(out, shape);
-}
-
-/** aᵀ·bᵀ, rare; written plainly. */
-function gemmTT(a: TypedArray, aOff: number, b: TypedArray, bOff: number, out: TypedArray, oOff: number, m: number, k: number, n: number): void {
-  for (let i = 0; i < m; i++) {
-    for (let j = 0; j < n; j++) {
-      let acc = 0;
-      for (let p = 0; p < k; p++) acc += a[aOff + p * m + i]! * b[bOff + j * k + p]!;
-      out[oOff + i * n + j] = acc;
-    }
-  }
 }
