@@ -88,9 +88,10 @@ if (only.has('w2')) {
   const o = config.w2;
   const { reference, others, slow } = w2Contenders(o);
   const times = await trainingWorkload('W2', reference, others, slow, o.slowBatches, o.window, W2_BATCH);
-  const rx = others[0]!;
-  const vsRef = speedRatio(times, rx.name, rx.samples, reference.name, reference.samples);
-  targets.push({ target: 'W2 rxgrad learn ≥ 1.0× hand-written', value: `${vsRef.toFixed(3)}×`, met: vsRef >= 1 });
+  for (const rx of others.filter((c) => c.name.startsWith('rxgrad'))) {
+    const vsRef = speedRatio(times, rx.name, rx.samples, reference.name, reference.samples);
+    targets.push({ target: `W2 ${rx.name} ≥ 1.0× hand-written`, value: `${vsRef.toFixed(3)}×`, met: vsRef >= 1 });
+  }
 }
 
 if (only.has('w3')) {

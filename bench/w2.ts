@@ -7,6 +7,7 @@
 import { from } from 'rxjs';
 import { type Tensor, crossEntropy, input, learn, linear, relu, sgd, tensor } from '../src/index.js';
 import { CLASSES, IMAGE_SIZE, type ImageBatch, type LayerInit, imageBatches, initLayers } from './data.js';
+import { canForcePureTs, useMatmulBackend } from './backend.js';
 import { type TfBackend, tf, useBackend } from './peers/tfjs.js';
 import { Dense, Relu, Sequential, SoftmaxCrossEntropy } from './reference/layers.js';
 import { type Learner, fixed } from './w1.js';
@@ -46,8 +47,11 @@ export function referenceW2(batches: readonly ImageBatch[], init: readonly Layer
   };
 }
 
-/** rxgrad through `learn`: linear, relu, linear, crossEntropy, sgd; batches as tensors. */
-export function rxgradW2(batches: readonly ImageBatch[], init: readonly LayerInit[], lr: number): Learner {
+/**
+ * rxgrad through `learn`: linear, relu, linear, crossEntropy, sgd; batches as tensors. With
+ * `pureTs`, rxgrad's matmul is kept to its TypeScript kernels for the run (see ./backend.ts).
+ */
+export function rxgradW2(batches: readonly ImageBatch[], init: readonly LayerInit[], lr: number, pureTs = false): Learner {
   const losses = new Float64Array(batches.length);
   const rows = batches[0]!.rows;
   // The user's dataset, as tensors (built once, like an in-memory dataset).
@@ -57,10 +61,11 @@ export function rxgradW2(batches: readonly ImageBatch[], init: readonly LayerIni
   }));
   let run: () => void = () => {};
   return {
-    name: 'rxgrad learn (f64)',
+    name: pureTs ? 'rxgrad learn (f64, pure TS kernels)' : 'rxgrad learn (f64)',
     samples: batches.length * rows,
     losses,
     setup() {
+      useMatmulBackend(pureTs ? 'js' : 'auto');
       const [l1, l2] = init as [LayerInit, LayerInit];
       const x = input([rows, l1.inSize]), labels = input([rows]);
       const logits = x.pipe(
@@ -79,6 +84,7 @@ export function rxgradW2(batches: readonly ImageBatch[], init: readonly LayerIni
       };
     },
     run: () => run(),
+    after: () => useMatmulBackend('auto'),
   };
 }
 
@@ -147,7 +153,7 @@ export function w2Contenders(o: W2Options): { reference: Learner; others: Learne
   const tfCpu = tfjsW2('cpu', short, init, W2_LR), tfWasm = tfjsW2('wasm', short, init, W2_LR);
   return {
     reference: referenceW2(stream, init, W2_LR),
-    others: [rxgradW2(stream, init, W2_LR), tfCpu, tfWasm],
+    others: [rxgradW2(stream, init, W2_LR), ...(canForcePureTs() ? [rxgradW2(stream, init, W2_LR, true)] : []), tfCpu, tfWasm],
     slow: new Set([tfCpu.name, tfWasm.name]),
   };
 }

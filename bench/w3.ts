@@ -1,6 +1,7 @@
 /**
  * W3: matrix product throughput, GFLOP/s = 2n³ / time, for square n×n operands at n = 64, 256, 512:
- * rxgrad's `kernels.matmul` (float64 and float32), the hand-written blocked reference (float64),
+ * rxgrad's `kernels.matmul` (float64 and float32; also with its pure TypeScript kernels forced,
+ * where rxgrad has that switch), the hand-written blocked reference (float64),
  * and TensorFlow.js (wasm with SIMD, and cpu; float32). tinybench times each (impl, n) pair over
  * several calls and the median latency is used. Results are checked against each other once.
  */
@@ -10,6 +11,7 @@ import { SeededRandom } from './data.js';
 import type { Row } from './harness.js';
 import { tf, useBackend } from './peers/tfjs.js';
 import { blockedMatmul } from './reference/matmul.js';
+import { canForcePureTs, useMatmulBackend } from './backend.js';
 
 export const W3_SIZES = [64, 256, 512] as const;
 
@@ -24,11 +26,12 @@ interface MatmulCase {
   release?(): void;
 }
 
-function rxgradCase(dtype: 'float64' | 'float32'): MatmulCase {
+function rxgradCase(dtype: 'float64' | 'float32', pureTs = false): MatmulCase {
   let ta: Tensor, tb: Tensor, out: Tensor | null = null;
   return {
-    name: `rxgrad kernels.matmul (${dtype === 'float64' ? 'f64' : 'f32'})`,
+    name: `rxgrad kernels.matmul (${dtype === 'float64' ? 'f64' : 'f32'}${pureTs ? ', pure TS' : ''})`,
     prepare(n, a, b) {
+      useMatmulBackend(pureTs ? 'js' : 'auto');
       ta = tensor(a, { shape: [n, n], dtype });
       tb = tensor(b, { shape: [n, n], dtype });
     },
@@ -36,6 +39,7 @@ function rxgradCase(dtype: 'float64' | 'float32'): MatmulCase {
       out = kernels.matmul(ta, tb);
     },
     result: () => Float64Array.from(out!.data),
+    release: () => useMatmulBackend('auto'),
   };
 }
 
@@ -89,7 +93,8 @@ export interface W3Options {
 
 /** Runs W3; the ratio is to the hand-written blocked product at the same n, from the same run. */
 export async function runW3(o: W3Options, log: (line: string) => void = () => {}): Promise<Row[]> {
-  const cases = [referenceCase(), rxgradCase('float64'), rxgradCase('float32'), tfjsCase('wasm'), tfjsCase('cpu')];
+  const pureTs = canForcePureTs() ? [rxgradCase('float64', true), rxgradCase('float32', true)] : [];
+  const cases = [referenceCase(), rxgradCase('float64'), rxgradCase('float32'), ...pureTs, tfjsCase('wasm'), tfjsCase('cpu')];
   const rows: Row[] = [];
   for (const n of o.sizes) {
     const rng = new SeededRandom(1000 + n);

@@ -27,23 +27,24 @@ function maxDiff(a: ArrayLike<number>, b: ArrayLike<number>, n: number): number 
 
 describe('bench smoke', () => {
   it('W1: every implementation follows the reference trajectory and learns', async () => {
-    const { reference, others } = w1Contenders({ samples: 20_000, slowSamples: 20, window: 10 });
+    const { reference, others } = w1Contenders({ samples: 10_000, slowSamples: 20, window: 10 });
     for (const c of [reference, ...others]) await runOnce(c);
     const [rx, brain, tfCpu, tfWasm] = others as [typeof reference, typeof reference, typeof reference, typeof reference];
     // float64 rows agree to rounding, float32 rows to float32 accuracy.
-    expect(maxDiff(rx.losses, reference.losses, 20_000)).toBeLessThan(1e-12);
-    expect(maxDiff(brain.losses, reference.losses, 20_000)).toBeLessThan(1e-6);
+    expect(maxDiff(rx.losses, reference.losses, 10_000)).toBeLessThan(1e-12);
+    expect(maxDiff(brain.losses, reference.losses, 10_000)).toBeLessThan(1e-6);
     expect(maxDiff(tfCpu.losses, reference.losses, 20)).toBeLessThan(1e-6);
     expect(maxDiff(tfWasm.losses, reference.losses, 20)).toBeLessThan(1e-6);
-    // It learns: past the plateau at the target's variance, the loss falls tenfold.
-    expect(windowLoss(reference.losses, 20_000, 1000)).toBeLessThan(0.1 * windowLoss(reference.losses, 1000, 1000));
+    // It learns: past the plateau at the target's variance, the loss falls more than threefold.
+    expect(windowLoss(reference.losses, 10_000, 1000)).toBeLessThan(0.3 * windowLoss(reference.losses, 1000, 1000));
   });
 
   it('W2: rxgrad and tfjs follow the reference trajectory on mini-batches', async () => {
     const { reference, others } = w2Contenders({ batches: 4, slowBatches: 2, pool: 4 });
     for (const c of [reference, ...others]) await runOnce(c);
-    const [rx, tfCpu, tfWasm] = others as [typeof reference, typeof reference, typeof reference];
-    expect(maxDiff(rx.losses, reference.losses, 4)).toBeLessThan(1e-10);
+    const rxgrad = others.filter((c) => c.name.startsWith('rxgrad'));
+    const [tfCpu, tfWasm] = others.filter((c) => c.name.startsWith('tfjs')) as [typeof reference, typeof reference];
+    for (const rx of rxgrad) expect(maxDiff(rx.losses, reference.losses, 4)).toBeLessThan(1e-10);
     expect(maxDiff(tfCpu.losses, reference.losses, 2)).toBeLessThan(1e-4);
     expect(maxDiff(tfWasm.losses, reference.losses, 2)).toBeLessThan(1e-4);
     expect(reference.losses[3]!).toBeLessThan(reference.losses[0]!);
@@ -52,7 +53,7 @@ describe('bench smoke', () => {
   it('W3: every matmul agrees with the blocked reference and has a rate', async () => {
     // runW3 throws when a product disagrees with the first (the blocked reference).
     const rows = await runW3({ sizes: [20], time: 1, iterations: 1 });
-    expect(rows.map((r) => r.implementation)).toHaveLength(5);
+    expect(rows.length).toBeGreaterThanOrEqual(5);
     for (const r of rows) expect(r.value).toBeGreaterThan(0);
     expect(rows[0]!.ratio).toBe(1);
   });
