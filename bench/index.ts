@@ -41,14 +41,22 @@ const log = (line: string) => console.log(line);
 const config = {
   w1: quick ? { samples: 20_000, slowSamples: 500, window: 200 } : { samples: 200_000, slowSamples: 4_000, window: 1_000 },
   w2: quick ? { batches: 20, slowBatches: 10, pool: 20, window: 5 } : { batches: 100, slowBatches: 50, pool: 64, window: 10 },
-  w3: quick ? { sizes: [64, 256], time: 100, iterations: 2 } : { sizes: [64, 256, 512], time: 400, iterations: 3 },
+  w3: quick ? { sizes: [64, 256], time: 100, iterations: 2 } : { sizes: [64, 256, 512], time: 300, iterations: 3 },
   w4: quick
     ? { ticks: { '2-16-1': 10_000, '2-16-16-16-1': 5_000 }, allocTicks: 1_000, gcTicks: 10_000 }
-    : { ticks: { '2-16-1': 50_000, '2-16-16-16-1': 20_000 }, allocTicks: 2_000, gcTicks: 100_000 },
+    : { ticks: { '2-16-1': 50_000, '2-16-16-16-1': 20_000 }, allocTicks: 2_000, gcTicks: 50_000 },
   w5: { passes: quick ? 2 : 16 },
 };
 
 const rows: Row[] = [];
+/** Seconds each workload took (the whole run should stay under about five minutes on 2 cores). */
+const durations: Record<string, number> = {};
+let mark = performance.now();
+function lap(name: string): void {
+  const now = performance.now();
+  durations[name] = Math.round((now - mark) / 100) / 10;
+  mark = now;
+}
 const targets: { target: string; value: string; met: boolean }[] = [];
 const extra: Record<string, unknown> = {};
 const started = performance.now();
@@ -83,6 +91,7 @@ if (only.has('w1')) {
   targets.push({ target: 'W1 rxgrad learn ≥ 50× tfjs-cpu', value: `${vsTf.toFixed(1)}×`, met: vsTf >= 50 });
 }
 
+lap('w1');
 if (only.has('w2')) {
   log(`W2: SGD, batch ${W2_BATCH}, MLP 784-128-10 relu, softmax cross-entropy, lr ${W2_LR}`);
   const o = config.w2;
@@ -94,11 +103,13 @@ if (only.has('w2')) {
   }
 }
 
+lap('w2');
 if (only.has('w3')) {
   log('W3: matmul GFLOP/s');
   rows.push(...(await runW3(config.w3, log)));
 }
 
+lap('w3');
 if (only.has('w4')) {
   log('W4: graph overhead per op per tick, and allocation per tick');
   const { rows: w4, alloc } = await runW4({ ...config.w4, warmup, rounds }, log);
@@ -123,6 +134,7 @@ if (only.has('w4')) {
   }
 }
 
+lap('w4');
 if (only.has('w5')) {
   if (!w5Available()) {
     log(`W5: skipped: ${PHISHING_CSV} is absent (River's Phishing CSV; put it there to run W5).`);
@@ -144,6 +156,7 @@ if (only.has('w5')) {
   }
 }
 
+lap('w5');
 if (only.has('w1') || only.has('w2') || only.has('w3')) extra['tfjsWasm'] = wasmFeatures();
 const seconds = (performance.now() - started) / 1000;
 log('');
@@ -151,7 +164,7 @@ log(formatTable(rows));
 log('');
 log('Targets (ratios from this run):');
 for (const t of targets) log(`  ${t.met ? 'met ' : 'MISS'}  ${t.target}: ${t.value}`);
-log(`\n${rows.length} rows in ${seconds.toFixed(0)} s`);
+log(`\n${rows.length} rows in ${seconds.toFixed(0)} s (${Object.entries(durations).filter(([k]) => only.has(k)).map(([k, v]) => `${k} ${v.toFixed(0)} s`).join(', ')})`);
 
 function git(cmd: string): string {
   try {
@@ -172,6 +185,7 @@ const result = {
   method: { rounds, warmup, quick, interleaved: true, statistic: 'median over rounds; ratio per round, then median' },
   config,
   seconds,
+  durations,
   targets,
   rows,
   ...extra,
