@@ -8,7 +8,7 @@ import { blocked, smallNN, smallNT, smallTN } from '../../src/tensor/gemm/js.js'
 import { wasmAvailable, wasmGemm } from '../../src/tensor/gemm/wasm.js';
 import { GEMM_WASM_SOURCE_SHA256 } from '../../src/tensor/gemm/wasm-bytes.js';
 import {
-  BLOCKED_MIN_WORK, WASM_MIN_COLUMNS, WASM_MIN_ROWS, WASM_MIN_WORK, type MatmulBackend,
+  BLOCKED_MIN_WORK, WASM_MIN_ROWS, WASM_MIN_WORK, type MatmulBackend,
   gemm, gemmKernelFor, gemmNT, gemmTN, gemmTT, matmul, setMatmulBackend,
 } from '../../src/tensor/matmul.js';
 
@@ -221,8 +221,9 @@ describe('dispatch', () => {
     expect(gemmKernelFor(4, BLOCKED_MIN_WORK / 16, 4)).toBe('blocked');
     // One row never pays for wasm's 4-row tiles; wide-enough products do.
     expect(gemmKernelFor(1, 784, 128)).toBe('blocked');
-    expect(gemmKernelFor(WASM_MIN_ROWS, WASM_MIN_WORK, WASM_MIN_COLUMNS)).toBe('wasm');
-    expect(gemmKernelFor(WASM_MIN_ROWS, WASM_MIN_WORK, WASM_MIN_COLUMNS - 1)).toBe('blocked');
+    expect(gemmKernelFor(WASM_MIN_ROWS, WASM_MIN_WORK / WASM_MIN_ROWS, 1)).toBe('wasm');
+    expect(gemmKernelFor(WASM_MIN_ROWS, WASM_MIN_WORK / WASM_MIN_ROWS - 1, 1)).toBe('blocked');
+    expect(gemmKernelFor(WASM_MIN_ROWS - 1, WASM_MIN_WORK, 1)).toBe('blocked');
     expect(gemmKernelFor(32, 784, 128)).toBe('wasm');
     for (let r = 0; r < 3; r++) expect(gemmKernelFor(32, 784, 128)).toBe('wasm');
     setMatmulBackend('js');

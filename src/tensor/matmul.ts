@@ -41,14 +41,13 @@ export { wasmAvailable };
 export const BLOCKED_MIN_WORK = 64;
 
 /**
- * Products of at least this many multiply-adds run the wasm kernel under `'auto'`, if they also
- * have at least WASM_MIN_ROWS rows and WASM_MIN_COLUMNS columns: below these, copying the operands
- * in and out (about 0.3 µs a call) and padding to the kernel's 4-row tiles cost more than SIMD saves
- * (see the sweep in bench/matmul-kernels.ts).
+ * Products of at least this many multiply-adds, with at least WASM_MIN_ROWS rows, run the wasm
+ * kernel under `'auto'`. Below, copying the operands in and out (about 0.1 µs a call plus the
+ * copies) costs more than SIMD saves; a single row wastes three quarters of the kernel's 4-row
+ * tiles and the TypeScript kernel's 1×4 tiles win (see the sweep in bench/matmul-kernels.ts).
  */
 export const WASM_MIN_WORK = 1024;
 export const WASM_MIN_ROWS = 2;
-export const WASM_MIN_COLUMNS = 4;
 
 /**
  * The kernel that a product of these sizes runs under the current backend, when all its operands
@@ -58,7 +57,7 @@ export function gemmKernelFor(m: number, k: number, n: number): 'loops' | 'block
   if (backend === 'wasm') return wasmAvailable() ? 'wasm' : 'blocked';
   const work = m * k * n;
   if (work < BLOCKED_MIN_WORK) return 'loops';
-  if (backend === 'auto' && work >= WASM_MIN_WORK && m >= WASM_MIN_ROWS && n >= WASM_MIN_COLUMNS && wasmAvailable()) return 'wasm';
+  if (backend === 'auto' && work >= WASM_MIN_WORK && m >= WASM_MIN_ROWS && wasmAvailable()) return 'wasm';
   return 'blocked';
 }
 

@@ -2,8 +2,9 @@
  * Matrix-product kernels in plain TypeScript. Every kernel computes out[m×n] (+)= A·B and sums each
  * output element in one order: out + a(i,0)·b(0,j) + a(i,1)·b(1,j) + … (each product and each sum
  * rounded, as JavaScript does). In float64 every kernel here, and the wasm kernel, therefore give
- * the same bits: which one runs is a matter of speed only. (float32 storage is summed in float64
- * here and rounded on store, so there the kernels differ in the last bits.)
+ * the same bits: which one runs is a matter of speed only. (With float32 storage they differ in
+ * the last bits: smallNN and smallTN round each partial sum to float32 as they store it, the others
+ * sum in float64 and round once, and the wasm kernel sums in float32.)
  *
  * NOTE: no kernel skips zero operands: 0·NaN must stay NaN.
  */

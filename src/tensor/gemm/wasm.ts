@@ -37,6 +37,9 @@ type WasmKernel = (a: number, ars: number, acs: number, b: number, brs: number, 
 let module: GemmExports | null | undefined;
 let f64: Float64Array = new Float64Array(0);
 let f32: Float32Array = new Float32Array(0);
+/** The module's packing block sizes (rows of a, values of p), read once. */
+let packRows = 0;
+let packDepth = 0;
 
 function decode(base64: string): Uint8Array {
   // atob exists in Node ≥ 16 and in every browser.
@@ -55,6 +58,8 @@ function load(): GemmExports | null {
     // validate() is false where the host lacks SIMD.
     if (api !== undefined && api.validate(bytes)) {
       module = new api.Instance(new api.Module(bytes), {}).exports as GemmExports;
+      packRows = module.PACK_ROWS.value;
+      packDepth = module.PACK_DEPTH.value;
     }
   } catch {
     // No WebAssembly, no SIMD, or a host that forbids synchronous compilation: TypeScript it is.
@@ -71,11 +76,45 @@ export function wasmAvailable(): boolean {
 /** First byte the layout uses (the module has no static data; the stub runtime never allocates). */
 const BASE = 16;
 const PAGE = 65536;
+/** Copies this short or shorter run as a loop: a subarray view costs more than the copy. */
+const SHORT = 64;
+
+/** Views on the module's memory, recreated when it grows (growing detaches the old buffer). */
+let heapBytes = 0;
+
+function views(memory: WasmMemory, end: number): boolean {
+  if (end > heapBytes) {
+    const have = memory.buffer.byteLength;
+    if (end > have) {
+      try {
+        memory.grow(Math.ceil((end - have) / PAGE));
+      } catch {
+        return false; // past wasm32's 4 GiB, or the host's limit
+      }
+    }
+    heapBytes = memory.buffer.byteLength;
+    f64 = new Float64Array(memory.buffer);
+    f32 = new Float32Array(memory.buffer);
+  }
+  return true;
+}
+
+/** heap[at, at + len) = src[off, off + len) */
+function copyIn(heap: TypedArray, at: number, src: TypedArray, off: number, len: number): void {
+  if (len <= SHORT) for (let i = 0; i < len; i++) heap[at + i] = src[off + i]!;
+  else heap.set(off === 0 && len === src.length ? src : src.subarray(off, off + len), at);
+}
+
+/** dst[off, off + len) = heap[at, at + len) */
+function copyOut(heap: TypedArray, at: number, dst: TypedArray, off: number, len: number): void {
+  if (len <= SHORT) for (let i = 0; i < len; i++) dst[off + i] = heap[at + i]!;
+  else dst.set(heap.subarray(at, at + len), off);
+}
 
 /**
  * out[m×n] (+)= A·B with a(i, p) = a[aOff + i·ars + p·acs] over the m·k elements from aOff, and
  * b(p, j) = b[bOff + p·brs + j·bcs] over the k·n elements from bOff. All three arrays must be of
- * one kind. Returns false (doing nothing) when the module is unavailable.
+ * one kind. Returns false (doing nothing) when the module is unavailable or out of memory.
  */
 export function wasmGemm(
   a: TypedArray, aOff: number, ars: number, acs: number,
@@ -86,42 +125,23 @@ export function wasmGemm(
   if (mod === null) return false;
   const double = out instanceof Float64Array;
   const W = double ? 8 : 4;
-  const mr = 4, nr = double ? 4 : 8;
-  const mc = mod.PACK_ROWS.value, kc = mod.PACK_DEPTH.value;
+  const nr = double ? 4 : 8;
   const sa = m * k, sb = k * n, sc = m * n;
-  // Byte offsets, each 16-byte aligned: a, b, c, packed a, packed b, edge tile.
+  // Byte offsets, each 16-byte aligned: a, b, c, packed a, packed b, the edge tile.
   const pA = BASE;
   const pB = align(pA + sa * W);
   const pC = align(pB + sb * W);
   const pPa = align(pC + sc * W);
-  const pPb = align(pPa + (Math.ceil(mc / mr) * mr) * kc * W);
-  const pT = align(pPb + (Math.ceil(n / nr) * nr) * kc * W);
-  const end = pT + mr * nr * W;
-  const memory = mod.memory;
-  if (end > memory.buffer.byteLength) {
-    try {
-      memory.grow(Math.ceil((end - memory.buffer.byteLength) / PAGE));
-    } catch {
-      return false; // past wasm32's 4 GiB, or the host's limit: the caller's TypeScript kernel can still run it
-    }
-  }
-  if (double) {
-    if (f64.buffer !== memory.buffer) f64 = new Float64Array(memory.buffer);
-    f64.set(a.subarray(aOff, aOff + sa), pA / 8);
-    f64.set(b.subarray(bOff, bOff + sb), pB / 8);
-    if (accumulate) f64.set(out.subarray(oOff, oOff + sc), pC / 8);
-    else f64.fill(0, pC / 8, pC / 8 + sc);
-    mod.gemm64(pA, ars, acs, pB, brs, bcs, pC, m, k, n, pPa, pPb, pT);
-    out.set(f64.subarray(pC / 8, pC / 8 + sc), oOff);
-  } else {
-    if (f32.buffer !== memory.buffer) f32 = new Float32Array(memory.buffer);
-    f32.set(a.subarray(aOff, aOff + sa), pA / 4);
-    f32.set(b.subarray(bOff, bOff + sb), pB / 4);
-    if (accumulate) f32.set(out.subarray(oOff, oOff + sc), pC / 4);
-    else f32.fill(0, pC / 4, pC / 4 + sc);
-    mod.gemm32(pA, ars, acs, pB, brs, bcs, pC, m, k, n, pPa, pPb, pT);
-    out.set(f32.subarray(pC / 4, pC / 4 + sc), oOff);
-  }
+  const pPb = align(pPa + packRows * packDepth * W);
+  const pT = align(pPb + Math.ceil(n / nr) * nr * packDepth * W);
+  if (!views(mod.memory, pT + 4 * nr * W)) return false;
+  const heap = double ? f64 : f32;
+  copyIn(heap, pA / W, a, aOff, sa);
+  copyIn(heap, pB / W, b, bOff, sb);
+  if (accumulate) copyIn(heap, pC / W, out, oOff, sc);
+  else heap.fill(0, pC / W, pC / W + sc);
+  (double ? mod.gemm64 : mod.gemm32)(pA, ars, acs, pB, brs, bcs, pC, m, k, n, pPa, pPb, pT);
+  copyOut(heap, pC / W, out, oOff, sc);
   return true;
 }
 
