@@ -44,6 +44,9 @@ export class StandardScaler {
   private n = 0;
   private mu: Float64Array | null = null;
   private sigma2: Float64Array | null = null;
+  /** Buffers the next statistics are computed into (then swapped with the current ones). */
+  private spareMu: Float64Array | null = null;
+  private spareSigma2: Float64Array | null = null;
   /** The feature count given to the constructor, if any: `reset` keeps it and `load` enforces it. */
   private readonly fixed: number | null;
 
@@ -97,9 +100,14 @@ export class StandardScaler {
     const k = x.length;
     const mu = this.mu ?? new Float64Array(k);
     const sigma2 = this.sigma2 ?? new Float64Array(k);
+    // The next statistics go into spare buffers that are swapped in only when every feature is
+    // fine: no allocation per sample, and a refused sample still changes nothing.
+    if (this.spareMu === null || this.spareMu.length !== k) {
+      this.spareMu = new Float64Array(k);
+      this.spareSigma2 = new Float64Array(k);
+    }
+    const nextMu = this.spareMu, nextSigma2 = this.spareSigma2!;
     const n = this.n + 1;
-    const nextMu = new Float64Array(k);
-    const nextSigma2 = new Float64Array(k);
     for (let i = 0; i < k; i++) {
       const xi = x[i]!;
       const old = mu[i]!;
@@ -112,20 +120,27 @@ export class StandardScaler {
       nextSigma2[i] = v;
     }
     this.n = n;
+    this.spareMu = mu;
+    this.spareSigma2 = sigma2;
     this.mu = nextMu;
     this.sigma2 = nextSigma2;
   }
 
   /** (xᵢ − μᵢ)/√σ²ᵢ per feature, 0 where σ²ᵢ = 0 (River's `transform_one`). */
   transform(x: ArrayLike<number>): Float64Array {
-    this.check('transform', x);
     const out = new Float64Array(x.length);
-    if (this.mu === null || this.sigma2 === null) return out;
-    for (let i = 0; i < out.length; i++) {
-      const s2 = this.sigma2[i]!;
-      out[i] = s2 === 0 ? 0 : (x[i]! - this.mu[i]!) / Math.sqrt(s2);
-    }
+    this.transformInto(x, out, 0);
     return out;
+  }
+
+  /** {@link transform} written into `out` from `offset`, without allocating (for graph nodes). */
+  transformInto(x: ArrayLike<number>, out: { [i: number]: number }, offset: number): void {
+    this.check('transform', x);
+    const mu = this.mu, sigma2 = this.sigma2;
+    for (let i = 0; i < x.length; i++) {
+      const s2 = sigma2 === null ? 0 : sigma2[i]!;
+      out[offset + i] = s2 === 0 ? 0 : (x[i]! - mu![i]!) / Math.sqrt(s2);
+    }
   }
 
   /**

@@ -35,7 +35,13 @@ const standardizeOp = Object.assign(
     differentiable: [false],
     forward: ([x], { scaler }) => {
       const k = scaler.features ?? (x.rank === 0 ? 1 : x.shape[x.rank - 1]!);
-      return mapRows(x, k, (row) => scaler.transform(row), 'standardize');
+      if (x.rank === 0 || x.shape[x.rank - 1] !== k) {
+        throw new RangeError(`standardize: expected ${k} features on the last axis, got ${formatShape(x.shape)}`);
+      }
+      const out = allocate(x.dtype, x.size);
+      if (x.rank === 1) scaler.transformInto(x.data, out, 0);
+      else for (let o = 0; o < x.size; o += k) scaler.transformInto(x.data.subarray(o, o + k), out, o);
+      return new T(out, x.shape);
     },
     backward: () => [null],
   }),
@@ -53,7 +59,13 @@ const standardizeOp = Object.assign(
  * const out = x.pipe(standardize(scaler), linear(9, 1), sigmoid());
  */
 export function standardize(scaler: StandardScaler): (source: Node) => Node {
-  const learner: DataLearner = { learnFrom: (value) => rowsOf(value, (row) => scaler.learn(row)) };
+  const learner: DataLearner = {
+    learnFrom: (value) => {
+      // One row (the online case) needs no subarray view.
+      if (value.rank <= 1) scaler.learn(value.data);
+      else rowsOf(value, (row) => scaler.learn(row));
+    },
+  };
   return (source) => applyOp(standardizeOp, [source], { scaler, learner });
 }
 
