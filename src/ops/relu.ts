@@ -1,6 +1,5 @@
-import { kernels } from '../tensor/index.js';
+import { Tensor as T, allocate } from '../tensor/index.js';
 import { defineOp } from './op.js';
-import { pointwiseGrad } from './grad-util.js';
 
 /**
  * The rectifier, elementwise (NaN propagates, as torch.relu).
@@ -19,6 +18,19 @@ export const relu = defineOp({
   name: 'relu',
   arity: 1,
   recyclable: true,
-  forward: ([x]) => kernels.unary(x, (v) => (v > 0 || Number.isNaN(v) ? v : 0)),
-  backward: (g, { inputs: [x] }, needs) => [needs[0] ? pointwiseGrad(g, x, x, (gv, xv) => (xv > 0 ? gv : 0)) : null],
+  // Plain loops: a per-element callback through a shared kernel costs more than the max itself.
+  forward: ([x]) => {
+    const xd = x.data, out = allocate(x.dtype, x.size);
+    for (let i = 0; i < out.length; i++) {
+      const v = xd[i]!;
+      out[i] = v > 0 || v !== v ? v : 0;
+    }
+    return new T(out, x.shape);
+  },
+  backward: (g, { inputs: [x] }, needs) => {
+    if (!needs[0]) return [null];
+    const xd = x.data, gd = g.data, out = allocate(x.dtype, x.size);
+    for (let i = 0; i < out.length; i++) out[i] = xd[i]! > 0 ? gd[i]! : 0;
+    return [new T(out, x.shape)];
+  },
 });

@@ -1,6 +1,5 @@
-import { kernels } from '../tensor/index.js';
+import { Tensor as T, allocate } from '../tensor/index.js';
 import { defineOp } from './op.js';
-import { pointwiseGrad } from './grad-util.js';
 
 /** tanh'(x) = 1 − tanh²x = 4e^(−2|x|) / (1 + e^(−2|x|))², exact in both tails. */
 function tanhSlope(x: number): number {
@@ -13,8 +12,8 @@ function tanhSlope(x: number): number {
  *
  * Forward: `out = tanh x`. Backward: `∂x = g·(1 − tanh²x)`.
  *
- * NOTE: the slope is computed from x, not as 1 − y² from the saved output, which rounds to 0 once
- * y rounds to ±1 (|x| > 19) while the true slope is still about 4e^(−2|x|).
+ * NOTE: 1 − y² from the saved output loses digits as y nears ±1 and rounds to 0 beyond |x| ≈ 19,
+ * where the true slope is still about 4e^(−2|x|): from |x| = 4 on, the slope is computed from x.
  *
  * @example
  * tanh(tensor([0]));                    // [0]
@@ -24,6 +23,21 @@ export const tanh = defineOp({
   name: 'tanh',
   arity: 1,
   recyclable: true,
-  forward: ([x]) => kernels.unary(x, Math.tanh),
-  backward: (g, { inputs: [x] }, needs) => [needs[0] ? pointwiseGrad(g, x, x, (gv, xv) => gv * tanhSlope(xv)) : null],
+  // Plain loops: a per-element callback through a shared kernel costs more than the tanh itself.
+  forward: ([x]) => {
+    const xd = x.data, out = allocate(x.dtype, x.size);
+    for (let i = 0; i < out.length; i++) out[i] = Math.tanh(xd[i]!);
+    return new T(out, x.shape);
+  },
+  backward: (g, { inputs: [x], output }, needs) => {
+    if (!needs[0]) return [null];
+    const xd = x.data, yd = output.data, gd = g.data, out = allocate(x.dtype, x.size);
+    for (let i = 0; i < out.length; i++) {
+      // (1 − y)(1 + y) from the saved output (PyTorch's 1 − y², without its cancellation) while
+      // |x| < 4; the exp form beyond, where 1 − |y| loses digits.
+      const v = xd[i]!, y = yd[i]!;
+      out[i] = gd[i]! * (v < 4 && v > -4 ? (1 - y) * (1 + y) : tanhSlope(v));
+    }
+    return [new T(out, x.shape)];
+  },
 });

@@ -31,6 +31,16 @@ export function tensor(values: NestedArray | TypedArray, options: FromDataOption
     return new Tensor(data, shape);
   }
   const dtype = options.dtype ?? 'float64';
+  if (options.shape === undefined && Array.isArray(values) && values.length > 0 && typeof values[0] === 'number') {
+    // A flat list of numbers (the common per-sample case): no shape inference walk.
+    const flat = allocate(dtype, values.length);
+    for (let i = 0; i < values.length; i++) {
+      const v = values[i];
+      if (typeof v !== 'number') throw new RangeError(`tensor(): ragged nested array: element ${i} is not a number`);
+      flat[i] = v;
+    }
+    return new Tensor(flat, [values.length]);
+  }
   if (typeof values === 'number') {
     const shape = options.shape ? options.shape.slice() : [];
     checkShape(shape);
