@@ -25,6 +25,11 @@ export interface Contender {
   after?(): void | Promise<void>;
 }
 
+/** A training contender that also reports its loss per sample (W1) or per batch (W2). */
+export interface Learner extends Contender {
+  readonly losses: Float64Array;
+}
+
 export interface RoundOptions {
   /** Discarded rounds first (default 2). */
   warmup: number;

@@ -15,10 +15,10 @@ import { cpus, loadavg } from 'node:os';
 import { dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
-import { type Row, formatTable, interleaved, median, speedRatio } from './harness.js';
+import { type Learner, type Row, formatTable, interleaved, median, speedRatio } from './harness.js';
 import { BRAIN_VERSION } from './peers/brain.js';
 import { TFJS_VERSION, wasmFeatures } from './peers/tfjs.js';
-import { W1_LR, type Learner, w1Contenders, windowLoss } from './w1.js';
+import { W1_LR, w1Contenders, windowLoss } from './w1.js';
 import { W2_BATCH, W2_LR, w2Contenders } from './w2.js';
 import { runW3 } from './w3.js';
 import { runW4 } from './w4.js';
@@ -112,9 +112,10 @@ if (only.has('w3')) {
 lap('w3');
 if (only.has('w4')) {
   log('W4: graph overhead per op per tick, and allocation per tick');
-  const { rows: w4, alloc } = await runW4({ ...config.w4, warmup, rounds }, log);
+  const { rows: w4, alloc, sites } = await runW4({ ...config.w4, warmup, rounds }, log);
   rows.push(...w4);
   extra['allocation'] = alloc;
+  extra['allocationSites'] = sites;
   for (const r of w4) {
     if (r.implementation === 'overhead: learn − direct ops, arenas') {
       targets.push({ target: `${r.workload} graph overhead < 100 ns/op/tick`, value: `${r.value.toFixed(1)} ns`, met: r.value < 100 });

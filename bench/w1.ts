@@ -15,53 +15,21 @@
 import { from } from 'rxjs';
 import { type Tensor, input, learn, linear, mse, sgd, sigmoid, tensor } from '../src/index.js';
 import { type LayerInit, type PointSample, initLayers, meanOf, pointStream } from './data.js';
-import type { Contender } from './harness.js';
+import type { Learner } from './harness.js';
 import { type BrainNetwork, NeuralNetwork } from './peers/brain.js';
 import { type TfBackend, tf, useBackend } from './peers/tfjs.js';
-import { Dense, MeanSquaredError, Sequential, Sigmoid } from './reference/layers.js';
+import { referenceW1 } from './reference/online.js';
 
 export const W1_SIZES = [2, 16, 1] as const;
 export const W1_LR = 0.3;
 export const W1_SEED = 1;
 export const W1_DATA_SEED = 7;
 
-/** A contender that also reports its losses. */
-export interface Learner extends Contender {
-  /** Per-sample (W1) or per-batch (W2) loss of the last run. */
-  readonly losses: Float64Array;
-}
+export type { Learner };
 
 /** An rxgrad initialiser returning fixed values (the shared initial weights). */
 export function fixed(values: Float64Array, shape: readonly number[]): () => Tensor {
   return () => tensor(values, { shape: [...shape] });
-}
-
-/** The hand-written reference: generic Dense/Sigmoid layers, preallocated buffers, float64. */
-export function referenceW1(samples: readonly PointSample[], init: readonly LayerInit[], lr: number): Learner {
-  const losses = new Float64Array(samples.length);
-  let net: Sequential, loss: MeanSquaredError;
-  return {
-    name: 'hand-written JS (f64)',
-    samples: samples.length,
-    losses,
-    setup() {
-      const layers = [];
-      for (let l = 0; l < init.length; l++) {
-        const { inSize, outSize, weight, bias } = init[l]!;
-        layers.push(new Dense(inSize, outSize, weight, bias, 1), new Sigmoid(outSize, 1));
-      }
-      net = new Sequential(layers);
-      loss = new MeanSquaredError(init[init.length - 1]!.outSize, 1);
-    },
-    run() {
-      for (let i = 0; i < samples.length; i++) {
-        const s = samples[i]!;
-        losses[i] = loss.forward(net.forward(s.x, 1), s.y, 1);
-        net.backward(loss.backward(), 1);
-        net.step(lr);
-      }
-    },
-  };
 }
 
 /** rxgrad, written as a user would: linear layers, sigmoid, mse, sgd, driven by `learn`. */

@@ -10,7 +10,8 @@ import { CLASSES, IMAGE_SIZE, type ImageBatch, type LayerInit, imageBatches, ini
 import { canForcePureTs, useMatmulBackend } from './backend.js';
 import { type TfBackend, tf, useBackend } from './peers/tfjs.js';
 import { Dense, Relu, Sequential, SoftmaxCrossEntropy } from './reference/layers.js';
-import { type Learner, fixed } from './w1.js';
+import type { Learner } from './harness.js';
+import { fixed } from './w1.js';
 
 export const W2_SIZES = [IMAGE_SIZE, 128, CLASSES] as const;
 export const W2_BATCH = 32;

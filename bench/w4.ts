@@ -22,7 +22,8 @@
  * (it checks, and says so when one ran), and reads V8's heap statistics before and after N ticks:
  * the used heap grows by exactly the bytes allocated on the V8 heap, external memory by the
  * typed-array storage allocated outside it. A second child runs with `--trace-gc` at default heap
- * sizes and counts scavenges per 100,000 ticks.
+ * sizes and counts scavenges per 100,000 ticks. A third runs `learn` under V8's sampling heap
+ * profiler and lists the heap bytes per tick by allocating function: where the allocations come from.
  */
 import { spawnSync } from 'node:child_process';
 import { createRequire } from 'node:module';
@@ -36,7 +37,7 @@ import { Execution } from '../src/graph/execution.js';
 import { Program } from '../src/graph/program.js';
 import { type LayerInit, type PointSample, initLayers, pointStream } from './data.js';
 import { type Contender, type Row, interleaved, median } from './harness.js';
-import { referenceW1 } from './w1.js';
+import { referenceW1 } from './reference/online.js';
 
 export const W4_NETS: Record<string, readonly number[]> = {
   '2-16-1': [2, 16, 1],
@@ -386,14 +387,27 @@ const TSX = pathToFileURL(join(dirname(createRequire(import.meta.url).resolve('t
 
 /** Runs the allocation child for one variant (see the header). */
 export function measureAllocation(variant: string, net: string, ticks: number, warmup = 5_000): AllocResult {
-  const args = ['--import', TSX, '--min-semi-space-size=256', '--max-semi-space-size=256', CHILD, 'alloc', variant, net, String(ticks), String(warmup)];
+  const args = ['--import', TSX, '--expose-gc', '--min-semi-space-size=256', '--max-semi-space-size=256', CHILD, 'alloc', variant, net, String(ticks), String(warmup)];
   const r = spawnSync(process.execPath, args, {
     encoding: 'utf8',
     timeout: 120_000,
   });
   const line = r.stdout.split('\n').find((l) => l.startsWith('ALLOC '));
   if (r.status !== 0 || line === undefined) throw new Error(`alloc child ${variant} ${net} failed (${r.status}): ${r.stderr.slice(-2000)}`);
-  return JSON.parse(line.slice(6)) as AllocResult;
+  const result = JSON.parse(line.slice(6)) as AllocResult;
+  // A collection in the window makes the figures approximate (freed ArrayBuffers are released
+  // after it reports): measure again over fewer ticks.
+  if (result.collectionsDuringMeasurement > 0 && ticks >= 400) return measureAllocation(variant, net, Math.floor(ticks / 2), warmup);
+  return result;
+}
+
+/** Heap bytes allocated per tick by allocating function, from V8's sampling heap profiler in a child. */
+export function allocationSites(variant: string, net: string, ticks: number, warmup = 3_000): { site: string; bytesPerTick: number }[] {
+  const args = ['--import', TSX, CHILD, 'sites', variant, net, String(ticks), String(warmup)];
+  const r = spawnSync(process.execPath, args, { encoding: 'utf8', timeout: 120_000 });
+  const line = r.stdout.split('\n').find((l) => l.startsWith('SITES '));
+  if (r.status !== 0 || line === undefined) throw new Error(`sites child ${variant} ${net} failed (${r.status}): ${r.stderr.slice(-2000)}`);
+  return (JSON.parse(line.slice(6)) as { sites: { site: string; bytesPerTick: number }[] }).sites;
 }
 
 /** Scavenges and full collections per 100,000 ticks under `--trace-gc` at default heap sizes. */
@@ -417,9 +431,12 @@ export interface W4Options {
 }
 
 /** Runs W4: timing rows, overhead rows and allocation rows; also returns the raw allocation results. */
-export async function runW4(o: W4Options, log: (line: string) => void = () => {}): Promise<{ rows: Row[]; alloc: unknown[] }> {
+export async function runW4(
+  o: W4Options, log: (line: string) => void = () => {},
+): Promise<{ rows: Row[]; alloc: unknown[]; sites: Record<string, { site: string; bytesPerTick: number }[]> }> {
   const rows: Row[] = [];
   const alloc: unknown[] = [];
+  const sites: Record<string, { site: string; bytesPerTick: number }[]> = {};
   for (const [label, sizes] of Object.entries(W4_NETS)) {
     const ticks = o.ticks[label] ?? 20_000;
     const { contenders, losses, plan } = w4Contenders(sizes, ticks, W4_LR);
@@ -446,17 +463,24 @@ export async function runW4(o: W4Options, log: (line: string) => void = () => {}
         ratio: null, against: null, loss: null, final: null, rounds: per, note: `${ops} ops per tick as scheduled${plan.fused ? ` (affine = matmul + add fused; ${written} as written)` : ''}, forward + backward each`,
       });
     }
+    // Where learn's allocations come from, by source line.
+    const learnSites = allocationSites('learn', label, Math.max(o.allocTicks, 10_000));
+    sites[label] = learnSites;
+    log(`  W4 ${label} learn: heap bytes per tick by allocating function (sampling heap profiler; file:line of the function):`);
+    for (const { site, bytesPerTick } of learnSites.slice(0, 10)) log(`    ${bytesPerTick.toFixed(0).padStart(6)} B  ${site}`);
     for (const variant of ['learn', 'through', 'direct-arenas', 'direct-fresh', 'reference']) {
-      const a = measureAllocation(variant, label, o.allocTicks);
-      const gc = countCollections(variant, label, o.gcTicks);
+      const a = measureAllocation(variant, label, o.allocTicks, 3_000);
+      // The --trace-gc cross-check costs a process each: run it for the pair the target compares.
+      const gc = variant === 'learn' || variant === 'direct-arenas' ? countCollections(variant, label, o.gcTicks, 3_000) : null;
       alloc.push({ ...a, ...gc, opsScheduled: ops, opOutputsPerTick: plan.outputsPerTick });
-      log(`  W4 ${label} alloc ${variant}: ${a.heapBytesPerTick.toFixed(0)} B heap + ${a.arrayBufferBytesPerTick.toFixed(0)} B buffers per tick, ${gc.scavengesPer100k.toFixed(1)} scavenges / 100k ticks`);
+      const scavenges = gc === null ? '' : `; ${gc.scavengesPer100k.toFixed(1)} scavenges/100k ticks (--trace-gc)`;
+      log(`  W4 ${label} alloc ${variant}: ${a.heapBytesPerTick.toFixed(0)} B heap + ${a.arrayBufferBytesPerTick.toFixed(0)} B buffers per tick${scavenges}`);
       rows.push({
         workload: `W4 ${label}`, implementation: `alloc: ${variant}`, value: a.heapBytesPerTick + a.arrayBufferBytesPerTick, unit: 'bytes/tick',
         ratio: null, against: null, loss: null, final: null, rounds: [],
-        note: `heap ${a.heapBytesPerTick.toFixed(0)} (≈ ${(a.heapBytesPerTick / a.tensorObjectBytes).toFixed(1)} Tensor objects of ${a.tensorObjectBytes.toFixed(0)} B) + buffers ${a.arrayBufferBytesPerTick.toFixed(0)}; ${gc.scavengesPer100k.toFixed(1)} scavenges/100k ticks${a.collectionsDuringMeasurement > 0 ? `; ${a.collectionsDuringMeasurement} GC in the window: approximate` : ''}`,
+        note: `heap ${a.heapBytesPerTick.toFixed(0)} (≈ ${(a.heapBytesPerTick / a.tensorObjectBytes).toFixed(1)} Tensor objects of ${a.tensorObjectBytes.toFixed(0)} B) + buffers ${a.arrayBufferBytesPerTick.toFixed(0)}${scavenges}${a.collectionsDuringMeasurement > 0 ? `; ${a.collectionsDuringMeasurement} GC in the window: approximate` : ''}`,
       });
     }
   }
-  return { rows, alloc };
+  return { rows, alloc, sites };
 }
