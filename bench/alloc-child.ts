@@ -65,7 +65,7 @@ for (let i = 0; i < warmup; i++) tick(i);
 
 if (mode === 'sites') {
   // V8's sampling heap profiler, keeping the samples of objects already collected: bytes allocated
-  // on the heap per tick by source line (mapped back through tsx's source maps).
+  // on the heap per tick by allocating function (mapped back through tsx's source maps).
   const session = new Session();
   session.connect();
   await session.post('HeapProfiler.enable');

@@ -463,7 +463,7 @@ export async function runW4(
         ratio: null, against: null, loss: null, final: null, rounds: per, note: `${ops} ops per tick as scheduled${plan.fused ? ` (affine = matmul + add fused; ${written} as written)` : ''}, forward + backward each`,
       });
     }
-    // Where learn's allocations come from, by source line.
+    // Where learn's allocations come from, by allocating function.
     const learnSites = allocationSites('learn', label, Math.max(o.allocTicks, 10_000));
     sites[label] = learnSites;
     log(`  W4 ${label} learn: heap bytes per tick by allocating function (sampling heap profiler; file:line of the function):`);
