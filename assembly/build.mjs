@@ -29,7 +29,8 @@ if (error || wasm === null) {
   throw error ?? new Error('asc produced no .wasm');
 }
 
-const digest = createHash('sha256').update(readFileSync(source)).digest('hex');
+// Hashed with \n line ends, so that a checkout with CRLF line ends still matches.
+const digest = createHash('sha256').update(readFileSync(source, 'utf8').replace(/\r\n/g, '\n')).digest('hex');
 const base64 = Buffer.from(wasm).toString('base64');
 const lines = base64.match(/.{1,100}/g).map((l) => `  '${l}' +`).join('\n');
 writeFileSync(

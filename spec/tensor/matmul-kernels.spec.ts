@@ -121,7 +121,7 @@ afterEach(() => {
 describe('matrix-product kernels', () => {
   it('the wasm SIMD kernel loads in Node, and its embedded build is that of assembly/gemm.ts', () => {
     expect(wasmAvailable()).toBe(true);
-    const source = readFileSync(new URL('../../assembly/gemm.ts', import.meta.url));
+    const source = readFileSync(new URL('../../assembly/gemm.ts', import.meta.url), 'utf8').replace(/\r\n/g, '\n');
     // If this fails, run `npm run build:wasm` and commit src/tensor/gemm/wasm-bytes.ts.
     expect(createHash('sha256').update(source).digest('hex')).toBe(GEMM_WASM_SOURCE_SHA256);
   });

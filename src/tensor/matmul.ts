@@ -52,6 +52,7 @@ export const WASM_MIN_ROWS = 2;
 /**
  * The kernel that a product of these sizes runs under the current backend, when all its operands
  * have one dtype (mixed dtypes never run in wasm). A function of the sizes alone, never of timing.
+ * (gemmTT has no plain loops: where this says 'loops', it runs 'blocked'.)
  */
 export function gemmKernelFor(m: number, k: number, n: number): 'loops' | 'blocked' | 'wasm' {
   if (backend === 'wasm') return wasmAvailable() ? 'wasm' : 'blocked';
