@@ -176,7 +176,7 @@ export function defineOp<A extends object = Record<string, never>, const N exten
     }
   };
 
-  const fn = (...args: unknown[]): unknown => {
+  const call = (...args: unknown[]): unknown => {
     let attrs: A | undefined;
     if (args.length > 0 && (isAttrs(args[args.length - 1]) || args[args.length - 1] === undefined)) {
       attrs = args.pop() as A | undefined;
@@ -214,6 +214,9 @@ export function defineOp<A extends object = Record<string, never>, const N exten
     return apply(coerceInputs(typed as (Tensor | number)[]), attrs);
   };
 
+  // The function gets its name from a computed key: redefining `name` afterwards would switch the
+  // object to slow (dictionary) properties, and the engine reads op.forward on every tick.
+  const fn = { [name]: (...args: unknown[]): unknown => call(...args) }[name]!;
   const record = Object.assign(fn, {
     arity,
     isOp: true as const,
@@ -223,7 +226,6 @@ export function defineOp<A extends object = Record<string, never>, const N exten
     backward,
     apply,
   });
-  Object.defineProperty(record, 'name', { value: name });
   return record as unknown as OpFor<A, N>;
 }
 
