@@ -1,7 +1,7 @@
 import { from, lastValueFrom, toArray, range, map, take, reduce, interval, Observable } from 'rxjs';
 import { describe, expect, it } from 'vitest';
 import {
-  type Node, type Param, type Tensor, add, input, kernels, matmul, mse, param, retainedTicks, runSync, sigmoid, tensor,
+  type Node, type Param, type Tensor, add, input, kernels, matmul, mse, mul, param, retainedTicks, runSync, sigmoid, stream, sum, tensor,
 } from '../../src/index.js';
 import { learn, type StepMetric } from '../../src/train/learn.js';
 import { Optimizer, type BaseOptions, type OptimizerState } from '../../src/train/optimizer.js';
@@ -9,8 +9,8 @@ import { Optimizer, type BaseOptions, type OptimizerState } from '../../src/trai
 /** Plain SGD, written here so this spec does not depend on the optimizer files. */
 class PlainSgd extends Optimizer<BaseOptions> {
   readonly type = 'plain-sgd';
-  protected update(value: Tensor, grad: Tensor, options: BaseOptions): Tensor {
-    return kernels.sub(value, kernels.scale(grad, options.lr));
+  protected update(value: Tensor, grad: Tensor, options: BaseOptions, _state: unknown, out: Float64Array | Float32Array): void {
+    for (let i = 0; i < out.length; i++) out[i] = value.data[i]! - options.lr * grad.data[i]!;
   }
   override stateDict(): OptimizerState {
     return { type: this.type, groups: [], params: [] };
@@ -133,4 +133,50 @@ describe('learn', () => {
     expect(n).toBe(1000);
     expect(retainedTicks()).toBe(0);
   });
+});
+
+describe('parameter storage', () => {
+  it('once warm, learn updates parameters in place (no new storage per step)', async () => {
+    const a = twoLayer();
+    const storage = new Set<unknown>();
+    await lastValueFrom(
+      from(samples).pipe(
+        learn({ inputs: [a.x, a.y], feed: (s) => [s.x, s.y], loss: a.loss, optimizer: new PlainSgd({ lr: 0.1 }) }),
+        map((step) => step.tick >= 1 && storage.add(a.params[0]!.peek().data)),
+        toArray(),
+      ),
+    );
+    expect(storage.size).toBe(1);
+  });
+
+  it('a parameter a tick in flight still needs is never overwritten: the update goes to new storage', async () => {
+    const { Subject } = await import('rxjs');
+    const W = param(tensor([[1], [2]]));
+    const x = input([1, 2]), y = input([1, 1]);
+    // W·W makes the backward read W itself (not only values saved from the forward).
+    const loss = add(mse(x.pipe(matmul(W)), y), mul(W, W).pipe(sum()));
+    const opt = new PlainSgd({ lr: 0.1 });
+    opt.step([W], [tensor([[0.5], [0.5]])]); // W now lives in storage only the optimizer holds
+    const twin = param(W.peek().clone()), tx = input([1, 2]), ty = input([1, 1]);
+    const twinLoss = add(mse(tx.pipe(matmul(twin)), ty), mul(twin, twin).pipe(sum()));
+    const X = [tensor([[1, 1]]), tensor([[2, -1]])];
+    const expected = X.map((v) => runSync(twinLoss, { feed: [[tx, v], [ty, [[0]]]], wrt: [twin] }).grads[0]!);
+    const got: Tensor[] = [];
+    const sub = W.grad$.subscribe((g) => {
+      got.push(g.value);
+      opt.step([W], [g.value]);
+    });
+    const xs = new Subject<{ tick: number; value: Tensor }>(), ys = new Subject<{ tick: number; value: Tensor }>();
+    const done = lastValueFrom(stream(loss, { feed: [[x, xs], [y, ys]], train: [loss] }).pipe(toArray()));
+    xs.next({ tick: 0, value: X[0]! });
+    xs.next({ tick: 1, value: X[1]! }); // both forwards read the same W
+    ys.next({ tick: 0, value: tensor([[0]]) }); // tick 0's update, while tick 1 still holds W
+    ys.next({ tick: 1, value: tensor([[0]]) }); // tick 1's backward must see the W its forward saw
+    xs.complete();
+    ys.complete();
+    await done;
+    sub.unsubscribe();
+    expect(got.map((g) => Array.from(g.data))).toEqual(expected.map((g) => Array.from(g.data)));
+  });
+
 });

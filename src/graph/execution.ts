@@ -35,6 +35,8 @@ export class TickRecord {
   /** Gradient contribution per edge. */
   readonly contrib: (Tensor | null | undefined)[];
   opsLeft = 0;
+  /** Whether the parameters this tick read have been released. */
+  unpinned = false;
   lossesLeft = 0;
   outputsLeft = 0;
   fed = 0;
@@ -116,6 +118,8 @@ export class Execution {
   private readonly seeds: (Tensor | null)[];
   private readonly maxInFlight: number;
   private readonly paramNodes: (Param | null)[];
+  /** Slots of every parameter the program reads. */
+  private readonly paramSlotList: Int32Array;
   private readonly constants: (Tensor | null)[];
   private started = false;
   /** True once the run has completed, failed or been disposed. */
@@ -153,6 +157,7 @@ export class Execution {
     p.lossSlots.forEach((s, k) => (this.isLoss[s] = k + 1));
     this.seeds = new Array(p.lossSlots.length).fill(null);
     this.paramNodes = p.nodes.map((n) => (n instanceof Param ? n : null));
+    this.paramSlotList = Int32Array.from(p.nodes.flatMap((n, i) => (n instanceof Param ? [i] : [])));
     this.constants = p.nodes.map((n) => (n instanceof Constant ? n.value : null));
   }
 
@@ -251,6 +256,7 @@ export class Execution {
     if (this.closed) return;
     this.closed = true;
     liveTicks -= this.inFlight;
+    for (const record of this.inFlightRecords()) this.unpin(record);
     this.records.clear();
     this.current = null;
     this.queue.length = 0;
@@ -296,6 +302,7 @@ export class Execution {
       record.outputsLeft = this.outputCount;
       record.fed = 0;
       record.backwardDone = false;
+      record.unpinned = false;
       if (this.single) this.current = record;
       else this.records.set(tick, record);
       liveTicks++;
@@ -348,8 +355,12 @@ export class Execution {
     const kind = this.program.kinds[slot];
     if (kind === SlotKind.Param) {
       const node = this.paramNodes[slot]!;
-      const value = node.value;
+      // A value that leaves the engine (a face, an output) is exposed; otherwise it is only read,
+      // and pinned until this tick's backward no longer needs it.
+      const leaves = node.face !== null || this.isOutput[slot] === 1;
+      const value = leaves ? node.value : node.peek();
       record.values[slot] = value;
+      node.pins++;
       if (node.face !== null) node.face.next({ tick: record.tick, value });
       return value;
     }
@@ -509,10 +520,24 @@ export class Execution {
     }
     record.backwardDone = true;
     for (let e = 0; e < contrib.length; e++) contrib[e] = undefined;
+    // The tick no longer needs its parameter values: an optimizer may now update them in place.
+    this.unpin(record);
     this.hooks.onBackward?.(record);
   }
 
+  /** Releases the parameters a record read (once). */
+  private unpin(record: TickRecord): void {
+    if (record.unpinned) return;
+    record.unpinned = true;
+    const slots = this.paramSlotList;
+    for (let k = 0; k < slots.length; k++) {
+      const s = slots[k]!;
+      if (record.values[s] !== undefined) this.paramNodes[s]!.pins--;
+    }
+  }
+
   private finishTick(record: TickRecord): void {
+    this.unpin(record);
     if (this.single) this.current = null;
     else this.records.delete(record.tick);
     liveTicks--;

@@ -181,6 +181,14 @@ export function input(shape?: StaticShape, options: { name?: string; dtype?: DTy
  */
 export class Param extends Node {
   private current: Tensor;
+  /**
+   * Whether the current tensor may be referenced outside the engine and the optimizer: it came
+   * from the user (`param(t)`, `assign(t)`) or was read through `value`. Until it is replaced, an
+   * optimizer must not write into it.
+   */
+  private exposed = true;
+  /** @internal Ticks in flight that still need the current tensor for their backward pass. */
+  pins = 0;
   /** When false, the parameter is treated as a constant: no gradient flows into it. */
   trainable: boolean;
 
@@ -192,18 +200,48 @@ export class Param extends Node {
     if (options.name !== undefined) this.named(options.name);
   }
 
-  /** The current value. */
+  /**
+   * The current value. Tensors are values: the one returned here never changes, even as training
+   * goes on (the parameter moves to new storage the next time it is updated).
+   */
   get value(): Tensor {
+    this.exposed = true;
     return this.current;
   }
 
   /** Replaces the value; the new tensor must have the same shape and dtype. */
   assign(value: Tensor): void {
+    this.check(value, 'assign');
+    this.current = value;
+    this.exposed = true;
+  }
+
+  /** @internal The current tensor for the engine's own use (reading it does not expose it). */
+  peek(): Tensor {
+    return this.current;
+  }
+
+  /**
+   * @internal Whether an optimizer may write the next value into the current tensor's storage:
+   * nobody else can see it (never handed out, no tick in flight holding it). PyTorch updates in
+   * place always; here it happens only when no one can tell.
+   */
+  get writable(): boolean {
+    return !this.exposed && this.pins === 0;
+  }
+
+  /** @internal Takes a tensor only the optimizer holds (so later updates may go in place). */
+  adopt(value: Tensor): void {
+    this.check(value, 'adopt');
+    this.current = value;
+    this.exposed = false;
+  }
+
+  private check(value: Tensor, method: string): void {
     if (!isTensor(value) || !shapesEqual(value.shape, this.current.shape) || value.dtype !== this.current.dtype) {
       const got = isTensor(value) ? `${formatShape(value.shape)} ${value.dtype}` : typeof value;
-      throw new GraphError(`${this.name}.assign(): expected ${formatShape(this.current.shape)} ${this.current.dtype}, got ${got}`);
+      throw new GraphError(`${this.name}.${method}(): expected ${formatShape(this.current.shape)} ${this.current.dtype}, got ${got}`);
     }
-    this.current = value;
   }
 }
 
@@ -256,7 +294,7 @@ function inferOutput(op: AnyOp, inputs: readonly Node[], attrs: object): { shape
   const dynamic = inputs.some((n) => n.shape!.some((d) => d === null));
   const probe = (size: number): Tensor => {
     const values = inputs.map((n) => {
-      if (n instanceof Param) return n.value;
+      if (n instanceof Param) return n.peek();
       if (n instanceof Constant) return n.value;
       return zeros(n.shape!.map((d) => d ?? size), { dtype: n.dtype ?? 'float64' });
     });

@@ -10,7 +10,7 @@
  * exactly (every double, NaN and ±∞ included); {@link Optimizer.loadStateDict} checks all of it
  * against the parameters before it allocates or changes anything.
  */
-import { type Tensor, formatShape, shapesEqual } from '../index-core.js';
+import { Tensor, type TypedArray, formatShape, shapesEqual } from '../index-core.js';
 import { GraphError, Param } from '../graph/index.js';
 import {
   type EncodedNumber, type EncodedTensor, checkEncodedTensor, decodeNumber, decodeTensor, describe, encodeNumber, encodeTensor, isRecord,
@@ -141,21 +141,43 @@ export abstract class Optimizer<O extends BaseOptions = BaseOptions> {
       const g = grads[i];
       if (g === null || g === undefined) continue;
       const p = params[i]!;
-      const value = p.value;
+      const value = p.peek();
       if (!shapesEqual(g.shape, value.shape)) {
         throw new RangeError(`${this.type}.step(): gradient ${i} has shape ${formatShape(g.shape)}, parameter ${p.name} has ${formatShape(value.shape)}`);
       }
       const entry = entries[i]!;
-      p.assign(this.update(value, g, entry.group.options, entry.state));
+      // In place when nobody else can see the parameter's tensor (see Param.writable); otherwise
+      // into new storage that, from then on, only the optimizer holds.
+      const inPlace = p.writable;
+      const out = inPlace ? value.data : ownedStorage(value);
+      this.update(value, g, entry.group.options, entry.state, out);
+      if (!inPlace) p.adopt(new Tensor(out, value.shape));
     }
   }
 
 
+
   /**
-   * The new value of one parameter: PyTorch's rule for this optimizer. Must not mutate `value` or
-   * `grad`; replaces the entries of `state` it changes (buffers are values too).
+   * One parameter's update, PyTorch's rule for this optimizer: writes the new value into `out`,
+   * which may be `value.data` itself (an in-place update — so read element i before writing it,
+   * as every elementwise rule does). Must not write into `grad`. State buffers come from
+   * {@link buffer} and are updated in place.
    */
-  protected abstract update(value: Tensor, grad: Tensor, options: O, state: ParamState): Tensor;
+protected abstract update(value: Tensor, grad: Tensor, options: O, state: ParamState, out: TypedArray): void;
+
+  /**
+   * A state buffer (momentum, moment estimates…) of the parameter's shape, created at `init` on
+   * first use and then updated in place from step to step: it is private to the optimizer
+   * (`stateDict` copies it out). Returns the storage and whether it existed before this step.
+   */
+  protected buffer(state: ParamState, key: string, like: Tensor, init = 0): TypedArray {
+    const existing = state[key] as Tensor | undefined;
+    if (existing !== undefined) return existing.data;
+    const data = ownedStorage(like);
+    if (init !== 0) data.fill(init);
+    state[key] = new Tensor(data, like.shape);
+    return data;
+  }
 
   /**
    * Throws a RangeError/TypeError naming the bad option. `who` opens the message (default
@@ -256,6 +278,11 @@ export abstract class Optimizer<O extends BaseOptions = BaseOptions> {
     });
     this.lastParams = null; // the cached states are replaced
   }
+}
+
+/** Zeroed storage that only its owner references (never from an arena: it outlives the tick). */
+function ownedStorage(like: Tensor): TypedArray {
+  return like.dtype === 'float64' ? new Float64Array(like.size) : new Float32Array(like.size);
 }
 
 function encodeOption(v: unknown): EncodedOption {

@@ -1,4 +1,4 @@
-import { Tensor, allocate } from '../../index-core.js';
+import type { Tensor, TypedArray } from '../../index-core.js';
 import { type BaseOptions, type GroupSpec, Optimizer, type ParamState, type StateSpec } from '../optimizer.js';
 import { boolean, nonNegative, withDefaults } from './check.js';
 
@@ -39,24 +39,22 @@ export class Adagrad extends Optimizer<AdagradOptions> {
     return { counters: ['step'], tensors: ['sum'] };
   }
 
-  protected update(value: Tensor, grad: Tensor, o: AdagradOptions, state: ParamState): Tensor {
+  protected update(value: Tensor, grad: Tensor, o: AdagradOptions, state: ParamState, out: TypedArray): void {
     const { lr, lrDecay, weightDecay: wd, initialAccumulatorValue, eps, maximize } = o;
     const p = value.data, gd = grad.data, n = p.length;
     const step = ((state.step as number | undefined) ?? 0) + 1;
-    const s0 = (state.sum as Tensor | undefined)?.data;
-    const out = allocate(value.dtype, n), s = allocate(value.dtype, n);
+    const s = this.buffer(state, 'sum', value, initialAccumulatorValue);
     const clr = lr / (1 + (step - 1) * lrDecay);
     for (let i = 0; i < n; i++) {
       let g = maximize ? -gd[i]! : gd[i]!;
       if (wd !== 0) g = g + wd * p[i]!;
-      s[i] = (s0?.[i] ?? initialAccumulatorValue) + g * g;
+      s[i] = s[i]! + g * g;
       const std = Math.sqrt(s[i]!) + eps;
       out[i] = p[i]! + (-clr * g) / std;
     }
     state.step = step;
-    state.sum = new Tensor(s, value.shape);
-    return new Tensor(out, value.shape);
   }
+
 }
 
 /**

@@ -1,4 +1,4 @@
-import { Tensor, allocate } from '../../index-core.js';
+import type { Tensor, TypedArray } from '../../index-core.js';
 import { type BaseOptions, type GroupSpec, Optimizer, type ParamState, type StateSpec } from '../optimizer.js';
 import { boolean, lerp, nonNegative, unitInterval, withDefaults } from './check.js';
 
@@ -50,14 +50,12 @@ export class Adam extends Optimizer<AdamOptions> {
     return { counters: ['step'], tensors: o.amsgrad ? ['expAvg', 'expAvgSq', 'maxExpAvgSq'] : ['expAvg', 'expAvgSq'] };
   }
 
-  protected update(value: Tensor, grad: Tensor, o: AdamOptions, state: ParamState): Tensor {
+  protected update(value: Tensor, grad: Tensor, o: AdamOptions, state: ParamState, out: TypedArray): void {
     const { lr, betas: [beta1, beta2], eps, weightDecay: wd, amsgrad, maximize } = o;
     const p = value.data, gd = grad.data, n = p.length;
     const step = ((state.step as number | undefined) ?? 0) + 1;
-    const m0 = (state.expAvg as Tensor | undefined)?.data, v0 = (state.expAvgSq as Tensor | undefined)?.data;
-    const vmax0 = (state.maxExpAvgSq as Tensor | undefined)?.data;
-    const out = allocate(value.dtype, n), m = allocate(value.dtype, n), v = allocate(value.dtype, n);
-    const vmax = amsgrad ? allocate(value.dtype, n) : null;
+    const m = this.buffer(state, 'expAvg', value), v = this.buffer(state, 'expAvgSq', value);
+    const vmax = amsgrad ? this.buffer(state, 'maxExpAvgSq', value) : null;
     const bc1 = 1 - beta1 ** step, bc2 = 1 - beta2 ** step;
     const stepSize = lr / bc1, bc2Sqrt = Math.sqrt(bc2);
     const decay = 1 - lr * wd;
@@ -68,11 +66,11 @@ export class Adam extends Optimizer<AdamOptions> {
         if (this.decoupled) theta = theta * decay;
         else g = g + wd * theta;
       }
-      m[i] = lerp(m0?.[i] ?? 0, g, 1 - beta1);
-      v[i] = (v0?.[i] ?? 0) * beta2 + (1 - beta2) * g * g;
+      m[i] = lerp(m[i]!, g, 1 - beta1);
+      v[i] = v[i]! * beta2 + (1 - beta2) * g * g;
       let second = v[i]!;
       if (vmax !== null) {
-        const prev = vmax0?.[i] ?? 0;
+        const prev = vmax[i]!;
         // torch.maximum propagates NaN from either side.
         vmax[i] = Number.isNaN(prev) || Number.isNaN(second) ? NaN : Math.max(prev, second);
         second = vmax[i]!;
@@ -81,11 +79,8 @@ export class Adam extends Optimizer<AdamOptions> {
       out[i] = theta + (-stepSize * m[i]!) / denom;
     }
     state.step = step;
-    state.expAvg = new Tensor(m, value.shape);
-    state.expAvgSq = new Tensor(v, value.shape);
-    if (vmax !== null) state.maxExpAvgSq = new Tensor(vmax, value.shape);
-    return new Tensor(out, value.shape);
   }
+
 }
 
 export type AdamFactoryOptions = Partial<AdamOptions> & { groups?: readonly GroupSpec<AdamOptions>[] };

@@ -1,4 +1,4 @@
-import { Tensor, allocate } from '../../index-core.js';
+import type { Tensor, TypedArray } from '../../index-core.js';
 import { type BaseOptions, type GroupSpec, Optimizer, type ParamState, type StateSpec } from '../optimizer.js';
 import { boolean, lerp, nonNegative, withDefaults } from './check.js';
 
@@ -48,39 +48,34 @@ export class RMSprop extends Optimizer<RmspropOptions> {
     return { counters: ['step'], tensors };
   }
 
-  protected update(value: Tensor, grad: Tensor, o: RmspropOptions, state: ParamState): Tensor {
+  protected update(value: Tensor, grad: Tensor, o: RmspropOptions, state: ParamState, out: TypedArray): void {
     const { lr, alpha, eps, weightDecay: wd, momentum, centered, maximize } = o;
     const p = value.data, gd = grad.data, n = p.length;
-    const sq0 = (state.squareAvg as Tensor | undefined)?.data;
-    const buf0 = (state.momentumBuffer as Tensor | undefined)?.data, ga0 = (state.gradAvg as Tensor | undefined)?.data;
-    const out = allocate(value.dtype, n), sq = allocate(value.dtype, n);
-    const buf = momentum > 0 ? allocate(value.dtype, n) : null;
-    const ga = centered ? allocate(value.dtype, n) : null;
+    const sq = this.buffer(state, 'squareAvg', value);
+    const buf = momentum > 0 ? this.buffer(state, 'momentumBuffer', value) : null;
+    const ga = centered ? this.buffer(state, 'gradAvg', value) : null;
     for (let i = 0; i < n; i++) {
       let g = maximize ? -gd[i]! : gd[i]!;
       if (wd !== 0) g = g + wd * p[i]!;
-      sq[i] = (sq0?.[i] ?? 0) * alpha + (1 - alpha) * g * g;
+      sq[i] = sq[i]! * alpha + (1 - alpha) * g * g;
       let avg: number;
       if (ga !== null) {
-        ga[i] = lerp(ga0?.[i] ?? 0, g, 1 - alpha);
+        ga[i] = lerp(ga[i]!, g, 1 - alpha);
         avg = Math.sqrt(sq[i]! + -1 * ga[i]! * ga[i]!);
       } else {
         avg = Math.sqrt(sq[i]!);
       }
       avg = avg + eps;
       if (buf !== null) {
-        buf[i] = (buf0?.[i] ?? 0) * momentum + g / avg;
+        buf[i] = buf[i]! * momentum + g / avg;
         out[i] = p[i]! + -lr * buf[i]!;
       } else {
         out[i] = p[i]! + (-lr * g) / avg;
       }
     }
     state.step = ((state.step as number | undefined) ?? 0) + 1;
-    state.squareAvg = new Tensor(sq, value.shape);
-    if (buf !== null) state.momentumBuffer = new Tensor(buf, value.shape);
-    if (ga !== null) state.gradAvg = new Tensor(ga, value.shape);
-    return new Tensor(out, value.shape);
   }
+
 }
 
 /**

@@ -1,4 +1,4 @@
-import { Tensor, allocate } from '../../index-core.js';
+import type { Tensor, TypedArray } from '../../index-core.js';
 import { type BaseOptions, type GroupSpec, Optimizer, type ParamState, type StateSpec } from '../optimizer.js';
 import { boolean, finite, nonNegative, withDefaults } from './check.js';
 
@@ -47,30 +47,29 @@ export class SGD extends Optimizer<SgdOptions> {
     return { tensors: o.momentum !== 0 ? ['momentumBuffer'] : [], counters: [] };
   }
 
-  protected update(value: Tensor, grad: Tensor, o: SgdOptions, state: ParamState): Tensor {
+  protected update(value: Tensor, grad: Tensor, o: SgdOptions, state: ParamState, out: TypedArray): void {
     const { lr, momentum, dampening, weightDecay: wd, nesterov, maximize } = o;
     const p = value.data, gd = grad.data, n = p.length;
-    const out = allocate(value.dtype, n);
     if (momentum === 0 && wd === 0 && !maximize) {
       // Plain SGD, the common online case: one fused loop.
       for (let i = 0; i < n; i++) out[i] = p[i]! + -lr * gd[i]!;
-      return new Tensor(out, value.shape);
+      return;
     }
-    const prev = momentum !== 0 ? (state.momentumBuffer as Tensor | undefined) : undefined;
-    const buf = momentum !== 0 ? allocate(value.dtype, n) : null;
+    // PyTorch starts the momentum buffer at the first gradient itself (no dampening on step 1).
+    const first = momentum !== 0 && state.momentumBuffer === undefined;
+    const buf = momentum !== 0 ? this.buffer(state, 'momentumBuffer', value) : null;
     for (let i = 0; i < n; i++) {
       let g = maximize ? -gd[i]! : gd[i]!;
       if (wd !== 0) g = g + wd * p[i]!;
       if (buf !== null) {
-        const b = prev === undefined ? g : prev.data[i]! * momentum + (1 - dampening) * g;
+        const b = first ? g : buf[i]! * momentum + (1 - dampening) * g;
         buf[i] = b;
-        g = nesterov ? g + momentum * buf[i]! : buf[i]!;
+        g = nesterov ? g + momentum * b : b;
       }
       out[i] = p[i]! + -lr * g;
     }
-    if (buf !== null) state.momentumBuffer = new Tensor(buf, value.shape);
-    return new Tensor(out, value.shape);
   }
+
 }
 
 /**
