@@ -23,6 +23,8 @@ import { W2_BATCH, W2_LR, w2Contenders } from './w2.js';
 import { runW3 } from './w3.js';
 import { runW4 } from './w4.js';
 import { PHISHING_CSV, w5Available, w5Contenders } from './w5.js';
+import { join } from 'node:path';
+import { REPO_ROOT } from './paths.js';
 
 const { values: args } = parseArgs({
   options: {
@@ -30,7 +32,7 @@ const { values: args } = parseArgs({
     rounds: { type: 'string', default: '5' },
     warmup: { type: 'string', default: '2' },
     quick: { type: 'boolean', default: false },
-    out: { type: 'string', default: fileURLToPath(new URL('./results/bench.json', import.meta.url)) },
+    out: { type: 'string', default: join(REPO_ROOT, 'bench', 'results', 'bench.json') },
   },
 });
 const only = new Set(args.only.split(',').map((s) => s.trim().toLowerCase()));
@@ -169,13 +171,13 @@ log(`\n${rows.length} rows in ${seconds.toFixed(0)} s (${Object.entries(duration
 
 function git(cmd: string): string {
   try {
-    return execSync(`git ${cmd}`, { encoding: 'utf8', cwd: fileURLToPath(new URL('..', import.meta.url)), stdio: ['ignore', 'pipe', 'ignore'] }).trim();
+    return execSync(`git ${cmd}`, { encoding: 'utf8', cwd: REPO_ROOT, stdio: ['ignore', 'pipe', 'ignore'] }).trim();
   } catch {
     return 'unknown';
   }
 }
 
-const pkg = (path: string) => (JSON.parse(readFileSync(fileURLToPath(new URL(path, import.meta.url)), 'utf8')) as { version: string }).version;
+const pkg = (path: string) => (JSON.parse(readFileSync(join(REPO_ROOT, 'bench', path), 'utf8')) as { version: string }).version;
 const result = {
   date: new Date().toISOString(),
   machine: { node: process.version, cpu: cpus()[0]?.model ?? 'unknown', cores: cpus().length, loadavgAtEnd: loadavg() },

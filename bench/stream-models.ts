@@ -12,12 +12,13 @@ import {
   elu, f1, gelu, huber, input, l1, leakyRelu, learn, linear, mae, matmul, mlp, mse, mul, param, readCsv, relu, rmse, rmsprop, sgd, sigmoid, standardize, sub,
   tabular, tanh, tensor, unstandardize, zeros,
 } from '../src/index.js';
+import { REPO_ROOT } from './paths.js';
 
 /**
  * ../shared/data relative to the repository root (read in place, never copied). The environment
  * variable RXGRAD_STREAM_DATA overrides it (the spec uses it to check the message for a missing folder).
  */
-export const DATA_DIR = process.env['RXGRAD_STREAM_DATA'] ?? join(fileURLToPath(new URL('..', import.meta.url)), '..', 'shared', 'data');
+export const DATA_DIR = process.env['RXGRAD_STREAM_DATA'] ?? join(REPO_ROOT, '..', 'shared', 'data');
 
 export function dataPresent(): boolean {
   return existsSync(DATA_DIR);

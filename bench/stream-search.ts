@@ -10,13 +10,15 @@
 import { appendFileSync, mkdirSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { DEFAULT_MLP, type MlpConfig, STREAMS, dataPresent, loadSamples, scoreConfig } from './stream-models.js';
+import { join } from 'node:path';
+import { REPO_ROOT } from './paths.js';
 
 if (!dataPresent()) {
   console.log('stream-search: ../shared/data is absent; nothing to search');
   process.exit(0);
 }
 const grid = JSON.parse(process.argv[2] ?? '[{}]') as Partial<MlpConfig>[];
-const resultsDir = fileURLToPath(new URL('./results/', import.meta.url));
+const resultsDir = join(REPO_ROOT, 'bench', 'results') + '/';
 mkdirSync(resultsDir, { recursive: true });
 const samples = Object.fromEntries(await Promise.all(STREAMS.map(async (s) => [s.name, await loadSamples(s)] as const)));
 for (const partial of grid) {

@@ -85,6 +85,8 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import type { Sample } from '../src/index.js';
+import { join } from 'node:path';
+import { REPO_ROOT } from './paths.js';
 import {
   DATA_DIR, DEFAULT_MLP, type RunResult, STREAMS, type StreamSpec, type Wired, dataPresent, loadSamples, mlpModel, prequential, riverLinear,
 } from './stream-models.js';
@@ -161,7 +163,7 @@ async function main(): Promise<void> {
   const phishing = rows.find((r) => r.stream === 'Phishing');
   if (phishing) console.log(`Default MLP on Phishing: ${((phishing.samples * 1000) / phishing.rxgradMlp.ms).toFixed(0)} samples/s (predict + score + learn).`);
 
-  const dir = fileURLToPath(new URL('./results/', import.meta.url));
+  const dir = join(REPO_ROOT, 'bench', 'results') + '/';
   mkdirSync(dir, { recursive: true });
   const file = `${dir}streams.json`;
   writeFileSync(file, `${JSON.stringify({ date: new Date().toISOString(), node: process.version, defaultMlp: DEFAULT_MLP, streams: rows }, null, 2)}\n`);

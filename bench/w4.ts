@@ -38,6 +38,7 @@ import { Program } from '../src/graph/program.js';
 import { type LayerInit, type PointSample, initLayers, pointStream } from './data.js';
 import { type Contender, type Row, interleaved, median } from './harness.js';
 import { referenceW1 } from './reference/online.js';
+import { COMPILED, benchFile } from './paths.js';
 
 export const W4_NETS: Record<string, readonly number[]> = {
   '2-16-1': [2, 16, 1],
@@ -226,7 +227,7 @@ export class DirectNet {
     const L = this.layers, P = this.perLayer, ops = this.ops, params = this.params, fused = P === 2;
     let h = x;
     for (let l = 0; l < L; l++) {
-      const k = P * l, W = params[2 * l]!.value, b = params[2 * l + 1]!.value;
+      const k = P * l, W = params[2 * l]!.peek(), b = params[2 * l + 1]!.peek(); // peek: read without exposing, so sgd may update in place as it does under the engine
       if (fused) {
         const box = ops[k]!.box;
         box.inputs[0] = h;
@@ -381,13 +382,15 @@ export interface AllocResult {
   tensorObjectBytes: number;
 }
 
-const CHILD = fileURLToPath(new URL('./alloc-child.ts', import.meta.url));
+const CHILD = benchFile('alloc-child.ts');
 /** The child is TypeScript: it runs under tsx's loader, found from here (not from the caller's flags). */
 const TSX = pathToFileURL(join(dirname(createRequire(import.meta.url).resolve('tsx/package.json')), 'dist', 'loader.mjs')).href;
+/** Node flags that load the child: nothing when compiled, tsx's loader for TypeScript. */
+const LOADER = COMPILED ? [] : ['--import', TSX];
 
 /** Runs the allocation child for one variant (see the header). */
 export function measureAllocation(variant: string, net: string, ticks: number, warmup = 5_000): AllocResult {
-  const args = ['--import', TSX, '--expose-gc', '--min-semi-space-size=256', '--max-semi-space-size=256', CHILD, 'alloc', variant, net, String(ticks), String(warmup)];
+  const args = [...LOADER, '--expose-gc', '--min-semi-space-size=256', '--max-semi-space-size=256', CHILD, 'alloc', variant, net, String(ticks), String(warmup)];
   const r = spawnSync(process.execPath, args, {
     encoding: 'utf8',
     timeout: 120_000,
@@ -403,7 +406,7 @@ export function measureAllocation(variant: string, net: string, ticks: number, w
 
 /** Heap bytes allocated per tick by allocating function, from V8's sampling heap profiler in a child. */
 export function allocationSites(variant: string, net: string, ticks: number, warmup = 3_000): { site: string; bytesPerTick: number }[] {
-  const args = ['--import', TSX, CHILD, 'sites', variant, net, String(ticks), String(warmup)];
+  const args = [...LOADER, CHILD, 'sites', variant, net, String(ticks), String(warmup)];
   const r = spawnSync(process.execPath, args, { encoding: 'utf8', timeout: 120_000 });
   const line = r.stdout.split('\n').find((l) => l.startsWith('SITES '));
   if (r.status !== 0 || line === undefined) throw new Error(`sites child ${variant} ${net} failed (${r.status}): ${r.stderr.slice(-2000)}`);
@@ -412,7 +415,7 @@ export function allocationSites(variant: string, net: string, ticks: number, war
 
 /** Scavenges and full collections per 100,000 ticks under `--trace-gc` at default heap sizes. */
 export function countCollections(variant: string, net: string, ticks: number, warmup = 5_000): { scavengesPer100k: number; markCompactsPer100k: number } {
-  const args = ['--import', TSX, '--trace-gc', CHILD, 'gc', variant, net, String(ticks), String(warmup)];
+  const args = [...LOADER, '--trace-gc', CHILD, 'gc', variant, net, String(ticks), String(warmup)];
   const r = spawnSync(process.execPath, args, { encoding: 'utf8', timeout: 120_000, maxBuffer: 64 << 20 });
   if (r.status !== 0) throw new Error(`gc child ${variant} ${net} failed (${r.status}): ${r.stderr.slice(-2000)}`);
   // Only the collections between the markers count (not module loading or warm-up).

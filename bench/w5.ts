@@ -21,8 +21,10 @@ import {
 import { type LayerInit, initLayers } from './data.js';
 import type { Contender } from './harness.js';
 import { BceWithLogits, Dense, Sequential, Tanh } from './reference/layers.js';
+import { join } from 'node:path';
+import { REPO_ROOT } from './paths.js';
 
-export const PHISHING_CSV = fileURLToPath(new URL('../../shared/data/phishing.csv', import.meta.url));
+export const PHISHING_CSV = join(REPO_ROOT, '..', 'shared', 'data', 'phishing.csv');
 export const W5_FEATURES = [
   'empty_server_form_handler', 'popup_window', 'https', 'request_from_other_domain', 'anchor_from_other_domain',
   'is_popular', 'long_url', 'age_of_domain', 'ip_in_url',

@@ -344,7 +344,7 @@ export class Execution {
     }
     record.values[slot] = value;
     record.fed++;
-    if (node.face !== null) node.face.next({ tick: record.tick, value });
+    if (node.face !== null) node.face.next({ tick: record.tick, value: this.out(value) });
     if (this.isOutput[slot] && --record.outputsLeft === 0) this.hooks.onOutputs?.(record);
   }
 

@@ -1,5 +1,6 @@
 import { Observable, type OperatorFunction } from 'rxjs';
-import { type NestedArray, type Tensor, type TypedArray, isTensor, tensor } from '../index-core.js';
+import type { Tensor } from '../index-core.js';
+import { asInput } from './feed-value.js';
 import { Execution } from './execution.js';
 import { type Frame, isFrame } from './frame.js';
 import { GraphError, type Node } from './node.js';
@@ -72,7 +73,7 @@ export function through<S>(output: Node, options: ThroughOptions<S>): OperatorFu
             }
             for (let k = 0; k < positions.length; k++) {
               const v = fed[positions[k]!]!;
-              values[k] = isTensor(v) ? v : tensor(v as NestedArray | TypedArray, { dtype: dtypes[k]! });
+              values[k] = asInput(v, dtypes[k]!);
             }
           } catch (error) {
             execution.dispose(error);

@@ -30,13 +30,16 @@ export function requireSameShape(pred: Tensor, target: Tensor): void {
  * per-element shape, kept for 'none'; 'mean' divides by `count` (default the number of terms; the
  * classification losses pass the sum of the kept weights). A mean over nothing is 0/0 = NaN.
  */
+/** The shape of every reduced loss: one shared array (shapes are never mutated). */
+const SCALAR: readonly number[] = [];
+
 export function reduceTerms(terms: Float64Array | Float32Array, shape: readonly number[], reduction: Reduction, count = terms.length): Tensor {
   if (reduction === 'none') return new T(terms, shape);
   let acc = 0;
   for (let i = 0; i < terms.length; i++) acc += terms[i]!;
   const out = allocate(terms instanceof Float64Array ? 'float64' : 'float32', 1);
   out[0] = reduction === 'mean' ? acc / count : acc;
-  return new T(out, []);
+  return new T(out, SCALAR);
 }
 
 /**

@@ -6,7 +6,8 @@
  * model learned from the sample ("test, then train").
  */
 import { Observable, type OperatorFunction } from 'rxjs';
-import { type NestedArray, type Tensor, type TypedArray, isTensor, kernels, tensor, zerosLike } from '../index-core.js';
+import { type Tensor, kernels, zerosLike } from '../index-core.js';
+import { asInput } from '../graph/feed-value.js';
 import { Execution, type TickRecord } from '../graph/execution.js';
 import { type Feedable, type Frame, GraphError, type Node, type Param, type TrainSpec, isFrame } from '../graph/index.js';
 import { Program } from '../graph/program.js';
@@ -183,7 +184,8 @@ export function learn<S, M extends Record<string, StepMetric> = Record<string, S
       const sums: (Tensor | null)[] = new Array(params.length).fill(null);
       let inWindow = 0;
 
-      let step: { tick: number; loss: number; prediction: Tensor | null; skipped: boolean; stepped: boolean } | null = null;
+      // What this tick's backward produced (plain variables: no intermediate object per tick).
+      let stepped = false, skipped = false, stepLoss = 0, stepPrediction: Tensor | null = null, stepTick = -1;
       let predicted: Tensor | null = null;
       let currentTarget: number | ArrayLike<number> = 0;
       let fail: unknown = null;
@@ -219,7 +221,11 @@ export function learn<S, M extends Record<string, StepMetric> = Record<string, S
             const what = Number.isFinite(loss) ? `a gradient (${params[grads.findIndex((g) => g !== null && hasNonFinite(g))]?.name})` : `the loss (${loss})`;
             throw new GraphError(`learn: non-finite value in ${what} at tick ${record.tick}; lower the learning rate, clip gradients, or pass nonFinite: 'skip'`, record.tick);
           }
-          step = { tick: record.tick, loss, prediction: predicted ?? pred, skipped: true, stepped: false };
+          stepTick = record.tick;
+          stepLoss = loss;
+          stepPrediction = predicted ?? pred;
+          skipped = true;
+          stepped = false;
           return;
         }
         for (let i = 0; i < grads.length; i++) {
@@ -230,9 +236,12 @@ export function learn<S, M extends Record<string, StepMetric> = Record<string, S
           sums[i] = s === null || s === undefined ? (accumulate > 1 ? gi.clone() : gi) : kernels.add(s, gi);
         }
         inWindow++;
-        const stepped = inWindow === accumulate;
+        stepped = inWindow === accumulate;
         if (stepped) applyStep();
-        step = { tick: record.tick, loss, prediction: predicted ?? pred, skipped: false, stepped };
+        stepTick = record.tick;
+        stepLoss = loss;
+        stepPrediction = predicted ?? pred;
+        skipped = false;
       };
 
       const trainExec = new Execution(train, { onBackward, onError: (e) => (fail = e) }, { recycle: true });
@@ -257,7 +266,7 @@ export function learn<S, M extends Record<string, StepMetric> = Record<string, S
             }
             for (let k = 0; k < order.length; k++) {
               const v = fed[order[k]!]!;
-              values[k] = isTensor(v) ? v : tensor(v as NestedArray | TypedArray, { dtype: dtypes[k]! });
+              values[k] = asInput(v, dtypes[k]!);
             }
             if (metrics.length > 0) currentTarget = options.target!(sample);
             predicted = null;
@@ -266,16 +275,15 @@ export function learn<S, M extends Record<string, StepMetric> = Record<string, S
               if (fail !== null) throw fail;
             }
             for (const d of dataSteps) d.learn(tick, values, train);
-            step = null;
+            stepTick = -1;
             trainExec.feedAll(tick, values);
             if (fail !== null) throw fail;
-            if (step === null) throw new GraphError(`learn: tick ${tick} produced no step (is the loss connected to the inputs?)`, tick);
-            const s: { tick: number; loss: number; prediction: Tensor | null; skipped: boolean; stepped: boolean } = step;
-            if (metrics.length > 0 && s.prediction !== null) scoreRows(metrics, currentTarget, s.prediction, tick);
+            if (stepTick !== tick) throw new GraphError(`learn: tick ${tick} produced no step (is the loss connected to the inputs?)`, tick);
+            if (metrics.length > 0 && stepPrediction !== null) scoreRows(metrics, currentTarget, stepPrediction, tick);
             const m = (names.length === 0 ? NO_METRICS : {}) as Record<keyof M & string, number>;
             for (let k = 0; k < names.length; k++) m[names[k]! as keyof M & string] = metrics[k]!.get();
             if (ckpt !== undefined && count % ckpt.every === 0) ckpt.save(snapshot(ckpt.parts, { tick, position: startAt + count }));
-            subscriber.next({ tick: s.tick, loss: s.loss, prediction: s.prediction, metrics: m, lr: options.optimizer.lr, stepped: s.stepped, skipped: s.skipped });
+            subscriber.next({ tick, loss: stepLoss, prediction: stepPrediction, metrics: m, lr: options.optimizer.lr, stepped, skipped });
           } catch (error) {
             trainExec.dispose(error);
             predictExec?.dispose(error);

@@ -1,0 +1,15 @@
+import { type DType, type NestedArray, Tensor, type TypedArray, isTensor, tensor } from '../index-core.js';
+
+/**
+ * A fed value as a tensor, for drivers that finish each tick before taking the next sample (learn,
+ * through). A typed array of the input's dtype is wrapped, not copied: the engine is done with it
+ * when the tick ends, and whatever it hands out (faces, predictions, outputs) is copied. Anything
+ * else goes through `tensor()`.
+ */
+export function asInput(v: unknown, dtype: DType): Tensor {
+  if (isTensor(v)) return v;
+  if ((dtype === 'float64' && v instanceof Float64Array) || (dtype === 'float32' && v instanceof Float32Array)) {
+    return new Tensor(v, [v.length]);
+  }
+  return tensor(v as NestedArray | TypedArray, { dtype });
+}
