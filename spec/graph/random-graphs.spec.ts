@@ -129,3 +129,26 @@ describe('random graphs', () => {
     );
   });
 });
+
+describe('compiled ticks', () => {
+  it('a random graph trained through `through` gives the same bits compiled and interpreted', async () => {
+    const { from, lastValueFrom: last, toArray: all } = await import('rxjs');
+    const { through, setCompiledTicks, kernels: k } = await import('../../src/index.js');
+    await fc.assert(
+      fc.asyncProperty(recipeArb, async (r) => {
+        const run = async (compiled: boolean) => {
+          const { inputs, trainable, loss } = build(r);
+          const previous = setCompiledTicks(compiled);
+          const subs = trainable.map((p) => p.grad$.subscribe(({ value }) => p.assign(k.sub(p.value, k.scale(value, 0.05)))));
+          const samples = Array.from({ length: 4 }, (_, t) => inputs.map((_, i) => tensor(r.inputs[i]!.map((row) => row.map((v) => v * (1 - 0.2 * t))))));
+          const frames = await last(from(samples).pipe(through(loss, { inputs, feed: (s) => s, train: [loss] }), all()));
+          subs.forEach((s) => s.unsubscribe());
+          setCompiledTicks(previous);
+          return [...frames.map((f) => Array.from(f.value.data)), ...trainable.map((p) => Array.from(p.value.data))];
+        };
+        expect(await run(true)).toEqual(await run(false));
+      }),
+      { numRuns: 60 },
+    );
+  });
+});

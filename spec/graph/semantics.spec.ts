@@ -202,3 +202,33 @@ describe('errors name the op, the shapes and the tick', () => {
     expect(() => runSync(out, { feed: [[x, [1]], [y, [1]], [out, [1]]] })).toThrow(/is not an input node/);
   });
 });
+
+describe('errors in compiled ticks (through, learn)', () => {
+  it('a custom op that throws inside a compiled tick is reported with its name, shapes and tick', async () => {
+    const picky = defineOp({
+      name: 'picky',
+      arity: 1,
+      forward: ([x]) => {
+        if (x.data[0]! < 0) throw new Error('negative input');
+        return x;
+      },
+      backward: (g) => [g],
+    });
+    const w = param(tensor([1]));
+    const x = input([1]);
+    const loss = mul(x.pipe(picky()), w).pipe(sum());
+    const err = await lastValueFrom(from([[1], [2], [-1], [3]]).pipe(through(loss, { inputs: [x], feed: (v) => [v], train: [loss] }))).catch((e) => e);
+    expect(err.message).toBe('picky at tick 2: negative input (inputs [1])');
+    expect(retainedTicks()).toBe(0);
+  });
+
+  it('a wrong-shaped gradient from a custom op is caught in a compiled tick, naming the op and tick', async () => {
+    const bad = defineOp({ name: 'bad', arity: 1, forward: ([x]) => x, backward: () => [tensor([1, 2, 3])] });
+    const w = param(tensor([1]));
+    const loss = w.pipe(bad(), sum());
+    const x = input([1]);
+    const total = add(loss, x.pipe(sum()));
+    const err = await lastValueFrom(from([[1], [2]]).pipe(through(total, { inputs: [x], feed: (v) => [v], train: [total] }))).catch((e) => e);
+    expect(err.message).toMatch(/^bad at tick 0: backward: gradient for input 0 should be \[1\] float64, got \[3\] float64/);
+  });
+});

@@ -24,6 +24,7 @@
 import { Arena, type Tensor, asOpError, enterArena, formatShape, full, isTensor, restoreArena, shapesEqual, tensor, kernels } from '../index-core.js';
 import { GraphError, type Node, Param, Constant, formatStaticShape, releaseFaces } from './node.js';
 import { type Program, SlotKind } from './program.js';
+import { type CompiledTick, compileTick, compiledTicksEnabled } from './compile-tick.js';
 
 /** State of one tick while it is in flight. */
 export class TickRecord {
@@ -130,6 +131,12 @@ export class Execution {
   private readonly sumArenas: (Arena | null)[];
   /** Whether values handed out (faces) must be copied because their storage will be reused. */
   readonly recycle: boolean;
+  /** Whether this run may compile its tick (the switch as it was when the run started). */
+  private readonly compile = compiledTicksEnabled();
+  /** The compiled tick (undefined: not built yet; null: interpret). */
+  private compiled: CompiledTick | null | undefined = undefined;
+  /** Where a compiled tick is, for its error messages. */
+  private where = { slot: -1, backward: false };
 
   constructor(readonly program: Program, private readonly hooks: ExecutionHooks, options: ExecutionOptions = {}) {
     const p = program;
@@ -213,8 +220,13 @@ export class Execution {
     const outer = enterArena(null);
     try {
       const record = this.recordFor(tick, 0);
+      const fresh = record.fed === 0 && values.length === this.program.inputSlots.length;
       for (let k = 0; k < values.length; k++) this.place(record, k, values[k]!);
-      this.sweep(record);
+      const compiled = fresh && !this.closed ? this.compiledTick() : null;
+      if (compiled !== null) {
+        this.runCompiled(compiled, record);
+        if (!this.closed) this.finishTick(record);
+      } else this.sweep(record);
       while (this.queue.length > 0 && !this.closed) {
         const q = this.queue.shift()!;
         this.deliver(q.position, q.tick, q.value);
@@ -224,6 +236,62 @@ export class Execution {
     } finally {
       this.busy = false;
       restoreArena(outer);
+    }
+  }
+
+  /**
+   * The compiled form of this program's tick (see compile-tick.ts), built on first use for runs that
+   * recycle storage (learn, through: many ticks of one program); null means interpret.
+   */
+  private compiledTick(): CompiledTick | null {
+    if (this.compiled !== undefined) return this.compiled;
+    if (!this.recycle || !this.compile) return (this.compiled = null);
+    const self = this;
+    this.compiled = compileTick({
+      program: this.program,
+      scratchArgs: this.scratchArgs,
+      saved: this.saved,
+      forwardArenas: this.forwardArenas,
+      backwardArenas: this.backwardArenas,
+      sumArenas: this.sumArenas,
+      isOutput: this.isOutput,
+      checkResults: this.checkResults,
+      isLoss: this.isLoss,
+      where: this.where,
+      closed: () => self.closed,
+      out: (v) => self.out(v),
+      seedFor: (k, loss) => self.seedFor(k, loss),
+      unpin: (record) => self.unpin(record),
+      checkBackward: (slot, j, result) => self.checkBackward(slot, j, result),
+      onOutputs: this.hooks.onOutputs ?? null,
+      onBackward: this.hooks.onBackward ?? null,
+    });
+    return this.compiled;
+  }
+
+  /** Runs a compiled tick, turning a throw inside an op into the interpreter's error for that op. */
+  private runCompiled(compiled: CompiledTick, record: TickRecord): void {
+    try {
+      compiled(record);
+    } catch (error) {
+      const { slot, backward } = this.where;
+      if (slot < 0) throw error; // a hook, a seed or a check: already the right error
+      this.where.slot = -1;
+      const node = this.program.nodes[slot]!;
+      if (backward) throw this.opFailure(node, this.saved[slot]!.inputs, error, record.tick, 'backward');
+      const args = this.scratchArgs[slot]!;
+      throw this.fusedFailure(slot, args, record.tick) ?? this.opFailure(node, args, error, record.tick, '');
+    }
+  }
+
+  /** Checks one gradient an op returned against its input (ops that are not recyclable). */
+  private checkBackward(s: number, j: number, r: unknown): void {
+    if (r === null || r === undefined) return;
+    const box = this.saved[s]!;
+    const x = box.inputs[j]!;
+    if (!isTensor(r) || !shapesEqual(r.shape, x.shape) || r.dtype !== x.dtype) {
+      const got = isTensor(r) ? `${formatShape(r.shape)} ${r.dtype}` : typeof r;
+      throw this.opFailure(this.program.nodes[s]!, box.inputs, new Error(`gradient for input ${j} should be ${formatShape(x.shape)} ${x.dtype}, got ${got}`), box.tick, 'backward');
     }
   }
 

@@ -18,5 +18,6 @@ export { stream, type StreamOptions, type Feed, type Feedable, type TrainSpec } 
 export { through, type ThroughOptions } from './through.js';
 export { run, runSync, type RunOptions, type RunResult } from './run.js';
 export { retainedTicks } from './execution.js';
+export { setCompiledTicks } from './compile-tick.js';
 export { detach } from './detach.js';
 export { transformGrad, pipeGrad } from './transform-grad.js';

@@ -251,6 +251,9 @@ export function learn<S, M extends Record<string, StepMetric> = Record<string, S
         : null;
       predictExec?.start();
       const values: Tensor[] = new Array(order.length);
+      // The prediction pass's inputs, as positions in `values` (resolved once).
+      const predictFrom = predictOrder.map((k) => order.indexOf(k));
+      const predictValues: Tensor[] = new Array(predictFrom.length);
       let count = 0;
 
       const subscription = source.subscribe({
@@ -271,7 +274,8 @@ export function learn<S, M extends Record<string, StepMetric> = Record<string, S
             if (metrics.length > 0) currentTarget = options.target!(sample);
             predicted = null;
             if (predictExec !== null) {
-              predictExec.feedAll(tick, predictOrder.map((k) => values[order.indexOf(k)]!));
+              for (let k = 0; k < predictFrom.length; k++) predictValues[k] = values[predictFrom[k]!]!;
+              predictExec.feedAll(tick, predictValues);
               if (fail !== null) throw fail;
             }
             for (const d of dataSteps) d.learn(tick, values, train);
