@@ -180,13 +180,26 @@ return function compiledTick(rec) {
   let o, g, c, r;
 ${lines.map((l) => `  ${l}`).join('\n')}
 };`;
-  try {
-    // biome-ignore lint: generated code is the point here
-    const factory = new Function('env', 'enterArena', 'restoreArena', 'isTensor', 'add', source) as (
-      env: TickEnv, enter: typeof enterArena, restore: typeof restoreArena, tensorCheck: typeof isTensor, add: typeof kernels.add,
-    ) => CompiledTick;
-    return factory(env, enterArena, restoreArena, isTensor, kernels.add);
-  } catch {
-    return null; // no code generation here (CSP): the interpreter runs
+  let factory = factories.get(source);
+  if (factory === undefined) {
+    try {
+      // biome-ignore lint: generated code is the point here
+      factory = new Function('env', 'enterArena', 'restoreArena', 'isTensor', 'add', source) as Factory;
+    } catch {
+      return null; // no code generation here (CSP): the interpreter runs
+    }
+    if (factories.size >= MAX_FACTORIES) factories.delete(factories.keys().next().value!);
+    factories.set(source, factory);
   }
+  return factory(env, enterArena, restoreArena, isTensor, kernels.add);
 }
+
+type Factory = (env: TickEnv, enter: typeof enterArena, restore: typeof restoreArena, tensorCheck: typeof isTensor, add: typeof kernels.add) => CompiledTick;
+
+/**
+ * Generated factories by source. A program with the same structure (a new run of the same model,
+ * another epoch) reuses the factory, so its tick is a closure of an already-optimised function
+ * instead of new code that V8 must warm up again.
+ */
+const factories = new Map<string, Factory>();
+const MAX_FACTORIES = 64;

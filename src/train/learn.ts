@@ -215,7 +215,8 @@ export function learn<S, M extends Record<string, StepMetric> = Record<string, S
           grads[i] = gi;
           if (!bad && gi !== null && hasNonFinite(gi)) bad = true;
         }
-        const pred = predictionSlot >= 0 ? record.values[predictionSlot]!.clone() : null;
+        // The prediction pass's value when there was one (data steps); else this pass's, copied out.
+        const pred = predicted !== null ? null : predictionSlot >= 0 ? record.values[predictionSlot]!.clone() : null;
         if (bad) {
           if ((options.nonFinite ?? 'error') === 'error') {
             const what = Number.isFinite(loss) ? `a gradient (${params[grads.findIndex((g) => g !== null && hasNonFinite(g))]?.name})` : `the loss (${loss})`;
