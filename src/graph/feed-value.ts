@@ -9,7 +9,14 @@ import { type DType, type NestedArray, Tensor, type TypedArray, isTensor, tensor
 export function asInput(v: unknown, dtype: DType): Tensor {
   if (isTensor(v)) return v;
   if ((dtype === 'float64' && v instanceof Float64Array) || (dtype === 'float32' && v instanceof Float32Array)) {
-    return new Tensor(v, [v.length]);
+    return new Tensor(v, vectorShape(v.length));
   }
   return tensor(v as NestedArray | TypedArray, { dtype });
+}
+
+/** Shared `[n]` shapes for small n (shapes are never mutated), so wrapping allocates one object. */
+const VECTOR_SHAPES: (readonly number[])[] = [];
+function vectorShape(n: number): readonly number[] {
+  if (n >= 1024) return [n];
+  return (VECTOR_SHAPES[n] ??= [n]);
 }
