@@ -190,11 +190,21 @@ export class Execution {
       this.queue.push({ position, tick, value });
       return;
     }
+    this.turn(tick, null, position, value);
+  }
+
+  /**
+   * One turn of the engine, for a single input (`all` null) or a whole tick: marks the run busy (so
+   * re-entrant feeds queue up), keeps allocation out of any arena (this may run inside another
+   * graph's op), drains what was queued, and turns a throw into the run's failure. (No closure per
+   * call: this is the per-sample path.)
+   */
+  private turn(tick: number, all: readonly Tensor[] | null, position: number, value: Tensor | null): void {
     this.busy = true;
-    // Engine code never allocates from an op's arena (this may run inside another graph's op).
     const outer = enterArena(null);
     try {
-      this.deliver(position, tick, value);
+      if (all === null) this.deliver(position, tick, value!);
+      else this.deliverAll(tick, all);
       while (this.queue.length > 0 && !this.closed) {
         const q = this.queue.shift()!;
         this.deliver(q.position, q.tick, q.value);
@@ -216,27 +226,19 @@ export class Execution {
       values.forEach((value, position) => this.queue.push({ position, tick, value }));
       return;
     }
-    this.busy = true;
-    const outer = enterArena(null);
-    try {
-      const record = this.recordFor(tick, 0);
-      const fresh = record.fed === 0 && values.length === this.program.inputSlots.length;
-      for (let k = 0; k < values.length; k++) this.place(record, k, values[k]!);
-      const compiled = fresh && !this.closed ? this.compiledTick() : null;
-      if (compiled !== null) {
-        this.runCompiled(compiled, record);
-        if (!this.closed) this.finishTick(record);
-      } else this.sweep(record);
-      while (this.queue.length > 0 && !this.closed) {
-        const q = this.queue.shift()!;
-        this.deliver(q.position, q.tick, q.value);
-      }
-    } catch (error) {
-      this.fail(error);
-    } finally {
-      this.busy = false;
-      restoreArena(outer);
-    }
+    this.turn(tick, values, 0, null);
+  }
+
+  /** A whole tick at once: compiled when the run compiles, else the interpreter's sweep. */
+  private deliverAll(tick: number, values: readonly Tensor[]): void {
+    const record = this.recordFor(tick, 0);
+    const fresh = record.fed === 0 && values.length === this.program.inputSlots.length;
+    for (let k = 0; k < values.length; k++) this.place(record, k, values[k]!);
+    const compiled = fresh && !this.closed ? this.compiledTick() : null;
+    if (compiled !== null) {
+      this.runCompiled(compiled, record);
+      if (!this.closed) this.finishTick(record);
+    } else this.sweep(record);
   }
 
   /**

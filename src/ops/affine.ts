@@ -1,6 +1,6 @@
 import { type Tensor, Tensor as T, allocate, kernels } from '../tensor/index.js';
 import { defineOp } from './op.js';
-import { unbroadcast } from './grad-util.js';
+import { denseGrads, unbroadcast } from './grad-util.js';
 import { matmul } from './matmul.js';
 
 /** Does this call fit the dense-layer fast path: x [k] or [m, k], W [k, n], b [n], one dtype? */
@@ -44,22 +44,13 @@ export const affine = defineOp({
       const [dx, dw] = needs[0] || needs[1] ? matmul.backward(unbroadcast(g, z), { inputs: [x, w], output: z, attrs }, [needs[0]!, needs[1]!]) : [null, null];
       return [dx ?? null, dw ?? null, needs[2] ? unbroadcast(g, b) : null];
     }
-    const m = x.rank === 1 ? 1 : x.shape[0]!, k = w.shape[0]!, n = w.shape[1]!;
-    let dx: Tensor | null = null, dw: Tensor | null = null, db: Tensor | null = null;
-    if (needs[0]) {
-      const out = allocate(x.dtype, m * k);
-      kernels.gemmNT(g.data, 0, w.data, 0, out, 0, m, n, k, true);
-      dx = new T(out, x.shape);
-    }
-    if (needs[1]) {
-      const out = allocate(w.dtype, k * n);
-      kernels.gemmTN(x.data, 0, g.data, 0, out, 0, k, m, n, true);
-      dw = new T(out, w.shape);
-    }
+    const [dx, dw] = denseGrads(g, x, w, needs[0]!, needs[1]!);
+    let db: Tensor | null = null;
     if (needs[2]) {
       if (x.rank === 1) db = g;
       else {
         // Rows summed in order, as sum over axis 0 does, so the bits match add's backward.
+        const n = w.shape[1]!, m = x.shape[0]!;
         const out = allocate(b.dtype, n), gd = g.data;
         for (let i = 0; i < m * n; i += n) for (let j = 0; j < n; j++) out[j] = out[j]! + gd[i + j]!;
         db = new T(out, b.shape);

@@ -1,5 +1,6 @@
-import { type Tensor, Tensor as T, allocate, kernels } from '../tensor/index.js';
+import { type Tensor, kernels } from '../tensor/index.js';
 import { defineOp } from './op.js';
+import { denseGrads } from './grad-util.js';
 
 /** A 1-D operand as the matrix torch.matmul treats it as: a row on the left, a column on the right. */
 function asMatrix(x: Tensor, side: 'left' | 'right'): Tensor {
@@ -27,19 +28,7 @@ export const matmul = defineOp({
     // Fast path: a vector or matrix times a matrix (every dense layer): ∂a = g·bᵀ and ∂b = aᵀ·g
     // read the operands in place through the transposed kernels, with no reshapes.
     if (b.rank === 2 && (a.rank === 1 || a.rank === 2) && a.dtype === b.dtype && g.dtype === a.dtype) {
-      const m = a.rank === 1 ? 1 : a.shape[0]!, k = b.shape[0]!, n = b.shape[1]!;
-      let da: Tensor | null = null, db: Tensor | null = null;
-      if (needs[0]) {
-        const out = allocate(a.dtype, m * k);
-        kernels.gemmNT(g.data, 0, b.data, 0, out, 0, m, n, k, true);
-        da = new T(out, a.shape);
-      }
-      if (needs[1]) {
-        const out = allocate(b.dtype, k * n);
-        kernels.gemmTN(a.data, 0, g.data, 0, out, 0, k, m, n, true);
-        db = new T(out, b.shape);
-      }
-      return [da, db];
+      return denseGrads(g, a, b, needs[0]!, needs[1]!);
     }
     const am = asMatrix(a, 'left'), bm = asMatrix(b, 'right');
     // g with the squeezed vector dimensions restored, so it is [..., m, n].
