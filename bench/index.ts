@@ -13,7 +13,6 @@ import { execSync } from 'node:child_process';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg } from 'node:os';
 import { dirname } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { type Learner, type Row, formatTable, interleaved, median, speedRatio } from './harness.js';
 import { BRAIN_VERSION } from './peers/brain.js';

@@ -5,7 +5,6 @@
  */
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { from, lastValueFrom, toArray } from 'rxjs';
 import {
   type Node, type Optimizer, type Param, type Sample, type StepMetric, StandardScaler, Tensor, accuracy, adagrad, adam, adamW, add, bceWithLogits, concat,

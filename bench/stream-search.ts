@@ -8,7 +8,6 @@
  * Each partial config overrides DEFAULT_MLP (bench/stream-models.ts); `{}` is the default itself.
  */
 import { appendFileSync, mkdirSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
 import { DEFAULT_MLP, type MlpConfig, STREAMS, dataPresent, loadSamples, scoreConfig } from './stream-models.js';
 import { join } from 'node:path';
 import { REPO_ROOT } from './paths.js';

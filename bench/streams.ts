@@ -83,7 +83,6 @@
  * seeds 0–5 (T 0.240–0.252 vs 0.248–0.262, C 22.23–22.29 vs 22.32–22.39), and L1 (#21).
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
 import type { Sample } from '../src/index.js';
 import { join } from 'node:path';
 import { REPO_ROOT } from './paths.js';

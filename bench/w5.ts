@@ -13,7 +13,6 @@
  * a fresh model built in the untimed setup.
  */
 import { existsSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
 import { type Observable, from, lastValueFrom, toArray } from 'rxjs';
 import {
   type Node, type Sample, StandardScaler, accuracy, bceWithLogits, input, learn, mlp, readCsv, sgd, sigmoid, standardize, tabular, tensor,

@@ -5,7 +5,7 @@
  * one input fewer, as a pipeable operator) it is lifted into the graph; listed in the registry it is
  * checked against finite differences by the property test.
  */
-import { type Shape, Tensor, isTensor, scalar } from '../tensor/index.js';
+import { Tensor, isTensor, scalar } from '../tensor/index.js';
 import { OpError, asOpError } from './op-error.js';
 import { type SymbolicInput, type SymbolicNode, isSymbolic, lift } from './symbolic.js';
 
@@ -232,9 +232,4 @@ export function defineOp<A extends object = Record<string, never>, const N exten
 /** Is this value an op made by {@link defineOp}? */
 export function isOp(value: unknown): value is AnyOp {
   return typeof value === 'function' && (value as { isOp?: unknown }).isOp === true;
-}
-
-/** Shapes of tensors, for error messages. */
-export function shapesOf(inputs: readonly Tensor[]): Shape[] {
-  return inputs.map((t) => t.shape);
 }

@@ -6,7 +6,7 @@
  * model learned from the sample ("test, then train").
  */
 import { Observable, type OperatorFunction } from 'rxjs';
-import { type Tensor, kernels, zerosLike } from '../index-core.js';
+import { type Tensor, kernels } from '../index-core.js';
 import { asInput } from '../graph/feed-value.js';
 import { Execution, type TickRecord } from '../graph/execution.js';
 import { type Feedable, type Frame, GraphError, type Node, type Param, type TrainSpec, isFrame } from '../graph/index.js';
@@ -318,9 +318,4 @@ export function learn<S, M extends Record<string, StepMetric> = Record<string, S
         predictExec?.dispose();
       };
     });
-}
-
-/** Zero gradients for parameters (used by callers that need a full set). */
-export function zeroGrads(params: readonly Param[]): Tensor[] {
-  return params.map((p) => zerosLike(p.value));
 }
