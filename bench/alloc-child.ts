@@ -17,7 +17,7 @@ import { fileURLToPath } from 'node:url';
 import v8 from 'node:v8';
 import { Tensor } from '../src/index.js';
 import { initLayers, pointStream } from './data.js';
-import { DirectNet, W4_LR, W4_NETS, engineFuses, learnStepper, tensorSamples, throughStepper } from './w4.js';
+import { DirectNet, W4_LR, W4_NETS, engineFusion, learnStepper, tensorSamples, throughStepper } from './w4.js';
 import { Dense, MeanSquaredError, Sequential, Sigmoid } from './reference/layers.js';
 
 const [mode, variant, net, ticksArg, warmupArg] = process.argv.slice(2);
@@ -43,7 +43,7 @@ if (variant === 'learn' || variant === 'through') {
   const s = variant === 'learn' ? learnStepper(init, W4_LR) : throughStepper(init, W4_LR);
   tick = (i) => s.step(samples[i]!);
 } else if (variant === 'direct-arenas' || variant === 'direct-fresh') {
-  const d = new DirectNet(init, W4_LR, { arenas: variant === 'direct-arenas', fused: engineFuses(init) });
+  const d = new DirectNet(init, W4_LR, { arenas: variant === 'direct-arenas', fusion: engineFusion(init) });
   tick = (i) => d.step(samples[i]!.x, samples[i]!.y);
 } else if (variant === 'reference') {
   const points = pointStream(warmup + ticks, 20_000, 7);

@@ -13,7 +13,7 @@
  * - direct, fresh: the same without arenas (every op output newly allocated).
  * Overhead per op per tick = (graph − direct) / ops per tick, where an op counts once for its
  * forward and backward together, and the ops are those the engine schedules: it fuses each
- * layer's matmul → add into one `affine` op, so the direct path calls affine too (it checks the
+ * layer's matmul → add → sigmoid into one `dense` op, so the direct path calls dense too (it checks the
  * engine's compiled schedule, and fails loudly if the two ever differ). Samples are prebuilt tensors, so
  * no conversion is timed on either side.
  *
@@ -141,7 +141,7 @@ interface SavedBox {
 
 /**
  * The ops the engine actually schedules for a loss, by name, in order. The engine may rewrite the
- * graph (today it fuses matmul → add into one affine op), and the direct path must run the same
+ * graph (today it fuses matmul → add → activation into one dense op), and the direct path must run the same
  * ops for the difference to be the graph's own cost. This reads the compiled program, an internal.
  */
 export function scheduledOps(loss: Node): string[] {
@@ -157,11 +157,15 @@ interface DirectOp {
   readonly bwd: Arena | null;
 }
 
+/** How the direct path runs each layer: as written, or fused as the engine may fuse it. */
+export type Fusion = 'none' | 'affine' | 'dense';
+
 /**
  * The same network without the graph: registry ops called in order, saved state in boxes made
- * once, the gradients handed to the same `sgd`. `fused` runs each layer as affine(x, W, b) as the
- * engine schedules it; otherwise as matmul then add, as it is written. With `arenas`, each op and
- * direction allocates from its own Arena, as the engine's recycling does.
+ * once, the gradients handed to the same `sgd`. `fusion` says how each layer runs, to match what
+ * the engine schedules: 'dense' as one dense(x, W, b, sigmoid) op (matmul, add and activation
+ * fused), 'affine' as affine(x, W, b) then sigmoid, 'none' as matmul, add, sigmoid as written.
+ * With `arenas`, each op and direction allocates from its own Arena, as the engine's recycling does.
  */
 export class DirectNet {
   readonly params: Param[];
@@ -171,11 +175,13 @@ export class DirectNet {
   readonly outputsPerTick: number;
   private readonly optimizer: ReturnType<typeof sgd>;
   private readonly layers: number;
+  private readonly fusion: Fusion;
   private readonly perLayer: number;
   private readonly ops: DirectOp[];
   private readonly grads: (Tensor | null)[];
   private readonly seed: Tensor;
   private static readonly NONE = {};
+  private static readonly SIGMOID = { activation: 'sigmoid' };
   private static readonly ONE = [true];
   private static readonly TWO = [true, true];
   private static readonly THREE = [true, true, true];
@@ -183,24 +189,25 @@ export class DirectNet {
   private static readonly FIRST_AFFINE = [false, true, true];
   private static readonly LOSS = [true, false];
 
-  constructor(init: readonly LayerInit[], lr: number, options: { arenas: boolean; fused: boolean }) {
+  constructor(init: readonly LayerInit[], lr: number, options: { arenas: boolean; fusion: Fusion }) {
     this.params = layers(init).flatMap((l) => l.params);
     this.optimizer = sgd({ lr });
     this.layers = init.length;
-    const { affine, matmul, add, sigmoid: sig, mse: loss } = registry;
-    const layerOps: AnyOp[] = options.fused ? [affine, sig] : [matmul, add, sig];
+    this.fusion = options.fusion;
+    const { affine, dense, matmul, add, sigmoid: sig, mse: loss } = registry;
+    const layerOps: AnyOp[] = options.fusion === 'dense' ? [dense] : options.fusion === 'affine' ? [affine, sig] : [matmul, add, sig];
     this.perLayer = layerOps.length;
     const all = [...init.flatMap(() => layerOps), loss];
     this.ops = all.map((op) => ({
       op,
-      box: { inputs: new Array<Tensor>(op === affine ? 3 : op === sig ? 1 : 2), output: undefined as never, attrs: DirectNet.NONE },
+      box: { inputs: new Array<Tensor>(op === affine || op === dense ? 3 : op === sig ? 1 : 2), output: undefined as never, attrs: op === dense ? DirectNet.SIGMOID : DirectNet.NONE },
       fwd: options.arenas ? new Arena() : null,
       bwd: options.arenas ? new Arena() : null,
     }));
     this.opNames = all.map((op) => op.name);
-    const needed = options.fused ? 2 + 1 : 1 + 2 + 1; // first layer: no gradient for x
-    const later = options.fused ? 3 + 1 : 2 + 2 + 1;
-    this.outputsPerTick = all.length + needed + later * (init.length - 1) + 1;
+    // Gradients returned per tick: the first layer's need none for x; the loss's one for the prediction.
+    const perLayerGrads = options.fusion === 'dense' ? 3 : options.fusion === 'affine' ? 3 + 1 : 2 + 2 + 1;
+    this.outputsPerTick = all.length + perLayerGrads * init.length - 1 + 1;
     this.grads = this.params.map(() => null);
     this.seed = tensor(1);
   }
@@ -224,22 +231,22 @@ export class DirectNet {
 
   /** One SGD step on one sample; returns the loss before the update. */
   step(x: Tensor, y: Tensor): number {
-    const L = this.layers, P = this.perLayer, ops = this.ops, params = this.params, fused = P === 2;
+    const L = this.layers, P = this.perLayer, ops = this.ops, params = this.params, fusion = this.fusion;
     let h = x;
     for (let l = 0; l < L; l++) {
       const k = P * l, W = params[2 * l]!.peek(), b = params[2 * l + 1]!.peek(); // peek: read without exposing, so sgd may update in place as it does under the engine
-      if (fused) {
-        const box = ops[k]!.box;
-        box.inputs[0] = h;
-        box.inputs[1] = W;
-        box.inputs[2] = b;
-      } else {
+      if (fusion === 'none') {
         ops[k]!.box.inputs[0] = h;
         ops[k]!.box.inputs[1] = W;
         ops[k + 1]!.box.inputs[0] = this.forward(k);
         ops[k + 1]!.box.inputs[1] = b;
+      } else {
+        const box = ops[k]!.box;
+        box.inputs[0] = h;
+        box.inputs[1] = W;
+        box.inputs[2] = b;
       }
-      ops[k + P - 1]!.box.inputs[0] = this.forward(k + P - 2);
+      if (fusion !== 'dense') ops[k + P - 1]!.box.inputs[0] = this.forward(k + P - 2);
       h = this.forward(k + P - 1);
     }
     const kl = P * L;
@@ -249,18 +256,19 @@ export class DirectNet {
     let g = this.backward(kl, this.seed, DirectNet.LOSS)[0]!;
     for (let l = L - 1; l >= 0; l--) {
       const k = P * l;
-      const ga = this.backward(k + P - 1, g, DirectNet.ONE)[0]!;
-      if (fused) {
-        const r = this.backward(k, ga, l > 0 ? DirectNet.THREE : DirectNet.FIRST_AFFINE);
-        this.grads[2 * l] = r[1]!;
-        this.grads[2 * l + 1] = r[2]!;
-        g = r[0]!;
-      } else {
+      if (fusion === 'none') {
+        const ga = this.backward(k + 2, g, DirectNet.ONE)[0]!;
         const gAdd = this.backward(k + 1, ga, DirectNet.TWO);
         const gMatmul = this.backward(k, gAdd[0]!, l > 0 ? DirectNet.TWO : DirectNet.FIRST_MATMUL);
         this.grads[2 * l] = gMatmul[1]!;
         this.grads[2 * l + 1] = gAdd[1]!;
         g = gMatmul[0]!;
+      } else {
+        const ga = fusion === 'affine' ? this.backward(k + 1, g, DirectNet.ONE)[0]! : g;
+        const r = this.backward(k, ga, l > 0 ? DirectNet.THREE : DirectNet.FIRST_AFFINE);
+        this.grads[2 * l] = r[1]!;
+        this.grads[2 * l + 1] = r[2]!;
+        g = r[0]!;
       }
     }
     this.optimizer.step(params, this.grads);
@@ -268,20 +276,20 @@ export class DirectNet {
   }
 }
 
-/** Does the engine fuse each layer into affine? (Asserts that the direct path then runs its exact op list.) */
-export function engineFuses(init: readonly LayerInit[]): boolean {
-  return directPlan(init).fused;
+/** How the engine fuses the network's layers (asserts that the direct path then runs its exact op list). */
+export function engineFusion(init: readonly LayerInit[]): Fusion {
+  return directPlan(init).fusion;
 }
 
-/** How the engine schedules the network: fused or not, its op count, and the tensors its ops return per tick. */
-export function directPlan(init: readonly LayerInit[]): { fused: boolean; ops: number; outputsPerTick: number } {
+/** How the engine schedules the network: its fusion, its op count, and the tensors its ops return per tick. */
+export function directPlan(init: readonly LayerInit[]): { fusion: Fusion; ops: number; outputsPerTick: number } {
   const names = scheduledOps(graphNet(init).loss);
-  const fused = names.includes('affine');
-  const direct = new DirectNet(init, 0, { arenas: false, fused }).opNames;
-  if (names.join(',') !== direct.join(',')) {
-    throw new Error(`W4: the engine schedules [${names.join(', ')}] but the direct path runs [${direct.join(', ')}]; update DirectNet`);
+  const fusion: Fusion = names.includes('dense') ? 'dense' : names.includes('affine') ? 'affine' : 'none';
+  const direct = new DirectNet(init, 0, { arenas: false, fusion });
+  if (names.join(',') !== direct.opNames.join(',')) {
+    throw new Error(`W4: the engine schedules [${names.join(', ')}] but the direct path runs [${direct.opNames.join(', ')}]; update DirectNet`);
   }
-  return { fused, ops: names.length, outputsPerTick: new DirectNet(init, 0, { arenas: false, fused }).outputsPerTick };
+  return { fusion, ops: names.length, outputsPerTick: direct.outputsPerTick };
 }
 
 /** The contenders of one W4 network. */
@@ -346,7 +354,7 @@ export function w4Contenders(
   });
   losses.set('engine: Execution + sgd (internal)', () => lastEngine);
 
-  const plan = directPlan(init), fused = plan.fused;
+  const plan = directPlan(init), fusion = plan.fusion;
   for (const arenas of [true, false]) {
     const name = arenas ? 'direct ops, arenas' : 'direct ops, fresh storage';
     let net: DirectNet | null = null;
@@ -355,7 +363,7 @@ export function w4Contenders(
       name,
       samples: ticks,
       setup() {
-        net = new DirectNet(init, lr, { arenas, fused });
+        net = new DirectNet(init, lr, { arenas, fusion });
       },
       run() {
         const n = net!;
@@ -463,7 +471,7 @@ export async function runW4(
       const per = g.map((v, r) => (v - b[r]!) / ops);
       rows.push({
         workload: `W4 ${label}`, implementation: `overhead: ${graph} − ${base}`, value: median(per), unit: 'ns/op/tick',
-        ratio: null, against: null, loss: null, final: null, rounds: per, note: `${ops} ops per tick as scheduled${plan.fused ? ` (affine = matmul + add fused; ${written} as written)` : ''}, forward + backward each`,
+        ratio: null, against: null, loss: null, final: null, rounds: per, note: `${ops} ops per tick as scheduled${plan.fusion === 'dense' ? ` (dense = matmul + add + sigmoid fused; ${written} as written)` : plan.fusion === 'affine' ? ` (affine = matmul + add fused; ${written} as written)` : ''}, forward + backward each`,
       });
     }
     // Where learn's allocations come from, by allocating function.

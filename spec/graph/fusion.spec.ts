@@ -1,10 +1,11 @@
 /**
- * A run fuses matmul → add into one affine op. Fusion must be invisible: same bits, errors naming
- * the user's nodes, and no fusion of a node that is watched or needed on its own.
+ * A run fuses matmul → add into one affine op, and affine → sigmoid/tanh/relu into one dense op.
+ * Fusion must be invisible: same bits, errors naming the user's nodes, and no fusion of a node that
+ * is watched or needed on its own.
  */
 import { from, lastValueFrom, toArray } from 'rxjs';
 import { describe, expect, it } from 'vitest';
-import { type Node, type Param, add, input, learn, matmul, mse, param, randn, runSync, sgd, sigmoid, tanh, zeros } from '../../src/index.js';
+import { type Node, type Param, add, affine, dense, input, kernels, learn, matmul, mse, param, randn, relu, runSync, sgd, sigmoid, tanh, tensor, zeros } from '../../src/index.js';
 import { Program } from '../../src/graph/program.js';
 
 function net() {
@@ -19,16 +20,20 @@ function net() {
 }
 const samples = Array.from({ length: 40 }, (_, i) => ({ x: [Math.sin(i), Math.cos(i), i % 3], y: [i % 2] }));
 const bits = (ps: Param[]) => ps.flatMap((p) => Array.from(p.value.data));
+/** The ops a program runs, in order. */
+const opNames = (p: Program) => Array.from(p.opSlots, (s) => p.ops[s]!.name);
 
 describe('matmul → add fusion', () => {
   it('happens for a dense layer and not for a product that is watched or needed', () => {
     const a = net();
     const fused = new Program({ outputs: [], losses: [{ node: a.loss, weight: 1 }] });
-    expect(fused.absorbed.reduce((s, v) => s + v, 0)).toBe(2);
+    // Both layers become dense (matmul, add and activation in one); the third matmul feeds a sigmoid directly.
+    expect(opNames(fused)).toEqual(['dense', 'dense', 'mse', 'matmul', 'sigmoid', 'mse', 'add']);
+    expect(fused.absorbed.reduce((s, v) => s + v, 0)).toBe(4);
     const asOutput = new Program({ outputs: [a.z1], losses: [{ node: a.loss, weight: 1 }] });
-    expect(asOutput.absorbed.reduce((s, v) => s + v, 0)).toBe(1);
+    expect(opNames(asOutput)).toEqual(['matmul', 'add', 'tanh', 'dense', 'mse', 'matmul', 'sigmoid', 'mse', 'add']);
     const sub = a.z1.subscribe();
-    expect(new Program({ outputs: [], losses: [{ node: a.loss, weight: 1 }] }).absorbed.reduce((s, v) => s + v, 0)).toBe(1);
+    expect(opNames(new Program({ outputs: [], losses: [{ node: a.loss, weight: 1 }] }))[0]).toBe('matmul');
     sub.unsubscribe();
   });
 
@@ -52,5 +57,56 @@ describe('matmul → add fusion', () => {
     // With shapes known, the same mistake in the bias is caught when wired, naming the add.
     const x2 = input([2]), c = param(zeros([4]));
     expect(() => x2.pipe(matmul(W), add(c))).toThrow(/^add: shapes \[3\] and \[4\] cannot be broadcast together/);
+  });
+});
+
+describe('affine → activation fusion', () => {
+  /** A 3-8-8-1 net with big weights (many saturated units), one layer per activation, written three ways. */
+  function deep(style: 'ops' | 'affine') {
+    const W = [param(kernels.scale(randn([3, 8], { seed: 4 }), 4)), param(kernels.scale(randn([8, 8], { seed: 5 }), 3)), param(randn([8, 1], { seed: 6 }))];
+    const b = [param(randn([8], { seed: 7 })), param(randn([8], { seed: 8 })), param(zeros([1]))];
+    const x = input([3]), y = input([1]);
+    const layer = (h: Node, i: number): Node => (style === 'ops' ? h.pipe(matmul(W[i]!), add(b[i]!)) : affine(h, W[i]!, b[i]!));
+    const h1 = layer(x, 0), a1 = h1.pipe(tanh()), a2 = layer(a1, 1).pipe(relu()), out = layer(a2, 2).pipe(sigmoid());
+    return { params: [...W, ...b], x, y, h1, loss: mse(out, y) };
+  }
+
+  it('fuses matmul → add → act and affine → act, not an affine that is watched', () => {
+    for (const style of ['ops', 'affine'] as const) {
+      const n = deep(style);
+      expect(opNames(new Program({ outputs: [], losses: [{ node: n.loss, weight: 1 }] }))).toEqual(['dense', 'dense', 'dense', 'mse']);
+      const watch = n.h1.subscribe();
+      expect(opNames(new Program({ outputs: [], losses: [{ node: n.loss, weight: 1 }] }))).toEqual(['affine', 'tanh', 'dense', 'dense', 'mse']);
+      watch.unsubscribe();
+    }
+  });
+
+  it('trains bit-identically to the unfused graph, with saturated units on most ticks', async () => {
+    const run = async (m: ReturnType<typeof deep>) =>
+      lastValueFrom(from(samples).pipe(learn({ inputs: [m.x, m.y], feed: (s) => [s.x, s.y], loss: m.loss, optimizer: sgd({ lr: 0.1 }) }), toArray()));
+    const fused = deep('ops'), plain = deep('ops');
+    const watch = plain.h1.subscribe(); // keeps plain's first layer unfused
+    const [sa, sb] = [await run(fused), await run(plain)];
+    watch.unsubscribe();
+    // The slopes beyond |z| = 4 (tanh) and 13 (sigmoid) come from z, which the fused op recomputes.
+    const z = runSync(fused.h1, { feed: [[fused.x, samples[0]!.x]] }).value;
+    expect(Array.from(z.data).some((v) => Math.abs(v) > 4)).toBe(true);
+    expect(sa.map((s) => s.loss)).toEqual(sb.map((s) => s.loss));
+    expect(bits(fused.params)).toEqual(bits(plain.params));
+    const affineStyle = deep('affine');
+    const sc = await run(affineStyle);
+    expect(sc.map((s) => s.loss)).toEqual(sa.map((s) => s.loss));
+  });
+
+  it('an error inside a fused dense layer names the node the user wrote', () => {
+    const x = input(), W = param(randn([2, 3], { seed: 3 })), b = param(zeros([3]));
+    const loss = x.pipe(matmul(W), add(b), relu(), mse(zeros([3])));
+    expect(() => runSync(loss, { feed: [[x, [1, 2, 3]]], wrt: [W] })).toThrow(/^matmul at tick 0: inner dimensions differ.*\(inputs \[3\], \[2,3\]\)/);
+  });
+
+  it('dense called by the user is an op like any other', () => {
+    const x = input([2]), W = param(tensor([[1, -1], [2, 0.5]])), b = param(tensor([0.1, -0.2]));
+    const out = x.pipe(dense(W, b, { activation: 'relu' }));
+    expect(Array.from(runSync(out, { feed: [[x, [1, 1]]] }).value.data)).toEqual([3.1, 0]);
   });
 });

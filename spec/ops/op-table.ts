@@ -8,6 +8,7 @@
 import fc from 'fast-check';
 import type { OpName } from '../../src/ops/index.js';
 import { type DType, Tensor, allocate, sizeOf } from '../../src/tensor/index.js';
+import { affine } from '../../src/ops/index.js';
 import {
   type Domain,
   type GradcheckOptions,
@@ -139,6 +140,27 @@ function affineCases(dtype: DType): fc.Arbitrary<OpCase> {
   return shapes.chain(([x, w, b]) => fc.tuple(values(x, dtype), values(w, dtype), values(b, dtype))).map((inputs) => ({ inputs }));
 }
 
+/**
+ * dense(x, W, b, { activation }): affine's shapes, with values small enough that the pre-activation
+ * spans both of sigmoid's and tanh's slope branches (|z| beyond 13 and 4) without saturating
+ * everything; for relu, z stays 0.25 away from the kink (far beyond the step's effect on z).
+ */
+function denseCases(dtype: DType): fc.Arbitrary<OpCase> {
+  const dim = fc.integer({ min: 1, max: 4 });
+  const shapes = fc.oneof(
+    fc.tuple(dim, dim).map(([k, n]): [Shape, Shape, Shape] => [[k], [k, n], [n]]),
+    fc.tuple(dim, dim, dim).map(([m, k, n]): [Shape, Shape, Shape] => [[m, k], [k, n], [n]]),
+    fc.tuple(dim, dim, dim).map(([m, k, n]): [Shape, Shape, Shape] => [[m, k], [k, n], [1, n]]),
+    fc.tuple(dim, dim, dim, dim).map(([b, m, k, n]): [Shape, Shape, Shape] => [[b, m, k], [k, n], [n]]),
+  );
+  const spread = { domain: { min: -3, max: 3 } } as const;
+  return fc
+    .tuple(shapes, fc.constantFrom('sigmoid' as const, 'tanh' as const, 'relu' as const))
+    .chain(([[x, w, b], activation]) =>
+      fc.tuple(values(x, dtype, spread), values(w, dtype, spread), values(b, dtype, { domain: { min: -6, max: 6 } })).map((inputs) => ({ inputs, attrs: { activation } })))
+    .filter(({ inputs, attrs }) => attrs.activation !== 'relu' || affine(inputs[0]!, inputs[1]!, inputs[2]!).data.every((z) => Math.abs(z) >= 0.25));
+}
+
 /** A random shape with the same number of elements (one dimension sometimes −1). */
 function reshapeTarget(shape: Shape): fc.Arbitrary<number[]> {
   const size = sizeOf(shape);
@@ -195,6 +217,7 @@ function permFor(rank: number): fc.Arbitrary<number[] | undefined> {
 export const opTable: { [K in OpName]: OpTestSpec } = {
   add: { cases: broadcastBinary() },
   affine: { cases: affineCases },
+  dense: { cases: denseCases },
   sub: { cases: broadcastBinary() },
   mul: { cases: broadcastBinary() },
   // The divisor stays 0.25 away from 0, where a/b and its derivatives blow up.

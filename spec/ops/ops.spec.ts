@@ -53,6 +53,7 @@ const SAMPLES: Record<OpName, { inputs: () => Tensor[]; attrs?: object }> = {
   bceWithLogits: { inputs: () => [tensor([[-1, 2]]), tensor([[0, 1]])], attrs: { posWeight: [2, 3] } },
   concat: { inputs: () => [tensor([[1, 2]]), tensor([[3, 4], [5, 6]])] },
   crossEntropy: { inputs: () => [tensor([[1, 2, 3], [0, 0, 1]]), tensor([2, 0])], attrs: { weight: [1, 2, 3] } },
+  dense: { inputs: () => [tensor([[1, 2], [3, 4]]), tensor([[1, 0, -1], [2, 1, 0]]), tensor([0.5, -0.5, 1])], attrs: { activation: 'tanh' } },
   div: { inputs: () => [tensor([[1, 2], [3, 4]]), tensor([[2], [4]])] },
   elu: { inputs: () => [tensor([-1, 2])] },
   exp: { inputs: () => [tensor([0, 1])] },
@@ -86,7 +87,7 @@ const SAMPLES: Record<OpName, { inputs: () => Tensor[]; attrs?: object }> = {
 
 const CONTRACT = [
   'add', 'sub', 'mul', 'div', 'neg', 'exp', 'log', 'sqrt', 'abs', 'square', 'pow', 'sigmoid', 'tanh', 'relu', 'leakyRelu', 'elu',
-  'softplus', 'gelu', 'softmax', 'logSoftmax', 'sum', 'mean', 'max', 'matmul', 'affine', 'transpose', 'reshape', 'concat', 'slice', 'mse', 'l1',
+  'softplus', 'gelu', 'softmax', 'logSoftmax', 'sum', 'mean', 'max', 'matmul', 'affine', 'dense', 'transpose', 'reshape', 'concat', 'slice', 'mse', 'l1',
   'huber', 'bce', 'bceWithLogits', 'crossEntropy', 'nll',
 ];
 
@@ -140,6 +141,22 @@ describe('backward contract (every op)', () => {
       expect(op.backward(g, { inputs, output: out, attrs }, inputs.map(() => false)).every((d) => d === null)).toBe(true);
       expect(inputs.map((t) => Array.from(t.data))).toEqual(snapshot);
       expect(Array.from(g.data)).toEqual(gBefore);
+    });
+
+    it(`${name}: a reusable result array (into) gives the same gradients, and stale entries are overwritten`, () => {
+      const inputs = make();
+      const out = op.apply(inputs, attrs);
+      const g = onesLike(out);
+      const needs = inputs.map((_, i) => op.isDifferentiable(i));
+      const plain = op.backward(g, { inputs, output: out, attrs }, needs);
+      const stale = tensor([123]);
+      const into: (Tensor | null)[] = inputs.map(() => stale);
+      const reused = op.backward(g, { inputs, output: out, attrs }, needs, into);
+      expect(reused.map((d) => (d === null ? null : Array.from(d.data)))).toEqual(plain.map((d) => (d === null ? null : Array.from(d.data))));
+      if (reused === into) expect(into.includes(stale)).toBe(false);
+      // Asked for nothing, an op that uses the array clears it too.
+      const none = op.backward(g, { inputs, output: out, attrs }, inputs.map(() => false), into);
+      expect(none.every((d) => d === null)).toBe(true);
     });
   }
 });

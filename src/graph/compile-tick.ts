@@ -18,7 +18,7 @@
  * (a subscription may start at any time) and a closed run stops at once. If code generation is not
  * available (a Content-Security-Policy without 'unsafe-eval'), the interpreter runs instead.
  */
-import { type Tensor, enterArena, isTensor, kernels, restoreArena } from '../index-core.js';
+import { type Tensor, arenaCell, isTensor, kernels } from '../index-core.js';
 import type { TickRecord } from './execution.js';
 import { type Program, SlotKind } from './program.js';
 
@@ -30,6 +30,8 @@ export interface TickEnv {
   readonly forwardArenas: readonly unknown[];
   readonly backwardArenas: readonly unknown[];
   readonly sumArenas: readonly unknown[];
+  /** Per op slot, the array its backward may return its gradients in (recyclable ops only), or null. */
+  readonly results: readonly unknown[];
   readonly isOutput: Uint8Array;
   readonly checkResults: Uint8Array;
   readonly isLoss: Int32Array;
@@ -109,7 +111,7 @@ export function compileTick(env: TickEnv): CompiledTick | null {
     emit(`where.slot = ${s}; where.backward = false;`);
     if (env.forwardArenas[s] !== null) {
       bind(`fa${s}`, `env.forwardArenas[${s}]`);
-      emit(`enterArena(fa${s}); try { o = op${s}.forward(ar${s}, at${s}); } finally { restoreArena(null); }`);
+      emit(`AC.active = fa${s}; fa${s}.next = 0; try { o = op${s}.forward(ar${s}, at${s}); } finally { AC.active = null; }`);
     } else {
       emit(`o = op${s}.forward(ar${s}, at${s});`);
     }
@@ -132,10 +134,10 @@ export function compileTick(env: TickEnv): CompiledTick | null {
         const arena = env.sumArenas[s] !== null;
         if (arena) {
           bind(`sa${s}`, `env.sumArenas[${s}]`);
-          emit(`enterArena(sa${s});`);
+          emit(`AC.active = sa${s}; sa${s}.next = 0;`);
         }
         for (const e of edges) emit(`c = C[${e}]; if (c) g = g === null ? c : add(g, c);`);
-        if (arena) emit('restoreArena(null);');
+        if (arena) emit('AC.active = null;');
       }
       emit(`G[${s}] = g;`);
       bind(`nd${s}`, `nodes[${s}]`);
@@ -145,15 +147,17 @@ export function compileTick(env: TickEnv): CompiledTick | null {
         const args = p.argSlots[s]!;
         const edgeOf = p.edgeOfArg[s]!;
         bind(`bx${s}`, `env.saved[${s}]`);
+        const into = env.results[s] !== null ? `, rs${s}` : '';
+        if (into !== '') bind(`rs${s}`, `env.results[${s}]`);
         bind(`ne${s}`, `program.backwardNeeds[${s}]`);
         args.forEach((a, j) => emit(`  bx${s}.inputs[${j}] = V[${a}];`));
         emit(`  bx${s}.output = V[${s}]; bx${s}.tick = t;`);
         emit(`  where.slot = ${s}; where.backward = true;`);
         if (env.backwardArenas[s] !== null) {
           bind(`ba${s}`, `env.backwardArenas[${s}]`);
-          emit(`  enterArena(ba${s}); try { r = op${s}.backward(g, bx${s}, ne${s}); } finally { restoreArena(null); }`);
+          emit(`  AC.active = ba${s}; ba${s}.next = 0; try { r = op${s}.backward(g, bx${s}, ne${s}${into}); } finally { AC.active = null; }`);
         } else {
-          emit(`  r = op${s}.backward(g, bx${s}, ne${s});`);
+          emit(`  r = op${s}.backward(g, bx${s}, ne${s}${into});`);
         }
         emit('  where.slot = -1;');
         for (let j = 0; j < args.length; j++) {
@@ -184,17 +188,17 @@ ${lines.map((l) => `  ${l}`).join('\n')}
   if (factory === undefined) {
     try {
       // biome-ignore lint: generated code is the point here
-      factory = new Function('env', 'enterArena', 'restoreArena', 'isTensor', 'add', source) as Factory;
+      factory = new Function('env', 'AC', 'isTensor', 'add', source) as Factory;
     } catch {
       return null; // no code generation here (CSP): the interpreter runs
     }
     if (factories.size >= MAX_FACTORIES) factories.delete(factories.keys().next().value!);
     factories.set(source, factory);
   }
-  return factory(env, enterArena, restoreArena, isTensor, kernels.add);
+  return factory(env, arenaCell, isTensor, kernels.add);
 }
 
-type Factory = (env: TickEnv, enter: typeof enterArena, restore: typeof restoreArena, tensorCheck: typeof isTensor, add: typeof kernels.add) => CompiledTick;
+type Factory = (env: TickEnv, cell: typeof arenaCell, tensorCheck: typeof isTensor, add: typeof kernels.add) => CompiledTick;
 
 /**
  * Generated factories by source. A program with the same structure (a new run of the same model,

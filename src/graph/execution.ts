@@ -129,6 +129,8 @@ export class Execution {
   private readonly forwardArenas: (Arena | null)[];
   private readonly backwardArenas: (Arena | null)[];
   private readonly sumArenas: (Arena | null)[];
+  /** Per op slot, the array a recyclable op's backward may return its gradients in (see OpSpec.backward). */
+  private readonly results: ((Tensor | null)[] | null)[];
   /** Whether values handed out (faces) must be copied because their storage will be reused. */
   readonly recycle: boolean;
   /** Whether this run may compile its tick (the switch as it was when the run started). */
@@ -148,6 +150,8 @@ export class Execution {
     this.forwardArenas = arenas((i) => p.ops[i]?.recyclable === true);
     this.backwardArenas = arenas((i) => p.ops[i]?.recyclable === true && p.needsGrad[i] === 1);
     this.sumArenas = arenas((i) => p.needsGrad[i] === 1 && p.gradEdges[i]!.length > 1);
+    // Recyclable ops keep nothing they return, so their backward may refill one array per slot.
+    this.results = p.argSlots.map((a, i) => (a !== null && p.ops[i]?.recyclable === true && p.needsGrad[i] === 1 ? new Array<Tensor | null>(a.length).fill(null) : null));
     this.inputDone = new Uint8Array(p.inputSlots.length);
     this.scratchArgs = p.argSlots.map((a) => (a ? new Array<Tensor>(a.length) : null));
     this.saved = p.argSlots.map((a, i) => (a ? { inputs: new Array<Tensor>(a.length), output: undefined as never, attrs: p.attrs[i]!, tick: 0 } : null));
@@ -256,6 +260,7 @@ export class Execution {
       forwardArenas: this.forwardArenas,
       backwardArenas: this.backwardArenas,
       sumArenas: this.sumArenas,
+      results: this.results,
       isOutput: this.isOutput,
       checkResults: this.checkResults,
       isLoss: this.isLoss,
@@ -487,26 +492,24 @@ export class Execution {
   }
 
   /**
-   * A fused affine failed: rerun its two ops unfused, so the error names the node the user wrote
-   * (the matmul or the add) with that node's own input shapes.
+   * A fused op failed: replay the nodes the user wrote one by one, so the error names the node that
+   * fails (the matmul, the add or the activation) with that node's own input shapes.
    */
   private fusedFailure(s: number, args: readonly Tensor[], tick: number): Error | null {
     const p = this.program;
-    const m = p.fusedFrom[s]!;
-    if (m < 0) return null;
-    const matmulNode = p.nodes[m]!, addNode = p.nodes[s]!;
-    const product = [args[0]!, args[1]!];
-    let z: Tensor;
-    try {
-      z = matmulNode.op!.forward(product, matmulNode.attrs);
-    } catch (error) {
-      return this.opFailure(matmulNode, product, error, tick, '');
-    }
-    const sum = addNode.inputs[0] === matmulNode ? [z, args[2]!] : [args[2]!, z];
-    try {
-      addNode.op!.forward(sum, addNode.attrs);
-    } catch (error) {
-      return this.opFailure(addNode, sum, error, tick, '');
+    const chain = p.fusedChain[s];
+    if (chain === null || chain === undefined) return null;
+    // The fused slot's inputs are the chain's inputs from outside; the rest are made on the way.
+    const values = new Map<Node, Tensor>();
+    p.argSlots[s]!.forEach((a, j) => values.set(p.nodes[a]!, args[j]!));
+    for (const c of chain) {
+      const node = p.nodes[c]!;
+      const inputs = node.inputs.map((n) => values.get(n)!);
+      try {
+        values.set(node, node.op!.forward(inputs, node.attrs));
+      } catch (error) {
+        return this.opFailure(node, inputs, error, tick, '');
+      }
     }
     return null;
   }
@@ -567,7 +570,7 @@ export class Execution {
       const arena = this.backwardArenas[s]!;
       if (arena !== null) enterArena(arena);
       try {
-        result = p.ops[s]!.backward(g, box, p.backwardNeeds[s]!);
+        result = p.ops[s]!.backward(g, box, p.backwardNeeds[s]!, this.results[s] ?? undefined);
       } catch (error) {
         throw this.opFailure(node, box.inputs, error, record.tick, 'backward');
       } finally {

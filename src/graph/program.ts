@@ -8,7 +8,7 @@
  * for in `wrt`). Everything else — a metric reading a prediction, a logging tap, an input, a
  * constant, a detached branch — sends nothing and is never waited for.
  */
-import { type AnyOp, type Tensor, add, affine, matmul } from '../index-core.js';
+import { type AnyOp, type Tensor, add, affine, dense, matmul, relu, sigmoid, tanh } from '../index-core.js';
 import { Constant, GraphError, type Node, Param } from './node.js';
 
 export const enum SlotKind {
@@ -44,10 +44,14 @@ export class Program {
   readonly argSlots: (Int32Array | null)[];
   readonly ops: (AnyOp | null)[];
   readonly attrs: object[];
-  /** Slots of matmul nodes fused into their add (run as affine there; never computed alone). */
+  /** Slots of nodes fused into a later slot (never computed alone): a matmul into its add, an affine into its activation. */
   readonly absorbed: Uint8Array;
-  /** For an add slot running a fused affine, the absorbed matmul's slot; −1 elsewhere. */
-  readonly fusedFrom: Int32Array;
+  /**
+   * For a slot running a fused op, the slots of the nodes the user wrote, in the order they would
+   * have run (e.g. matmul, add, sigmoid), so a failure can be replayed and reported on the node
+   * that failed; null for a slot that runs its own node's op.
+   */
+  readonly fusedChain: (Int32Array | null)[];
   /** Op slots in topological order. */
   readonly opSlots: Int32Array;
   /** Input slots, in the order the run feeds them. */
@@ -93,26 +97,47 @@ export class Program {
     const inputsOf: (readonly Node[])[] = this.nodes.map((n) => n.inputs);
     const attrsOf: object[] = this.nodes.map((n) => n.attrs);
     const absorbed = new Uint8Array(count);
-    /** For a fused add slot, the slot of the matmul it absorbed (its x and W edges sort there). */
-    const fusedFrom = new Int32Array(count).fill(-1);
+    /** For a fused slot: the user's nodes it runs, in order. */
+    const chains: (number[] | null)[] = new Array(count).fill(null);
+    /** For a fused slot: for each of its inputs, the slot of the user's node that consumed it (edge order). */
+    const origins: (number[] | null)[] = new Array(count).fill(null);
     const roots = new Set(rootList);
-    // Fusion: matmul(x, W) whose only consumer here is an add becomes part of that add, run as
-    // affine(x, W, b) — one op instead of two, bit-identical results. Not when the product is
-    // itself needed (an output, a loss, asked for in wrt) or watched (a face subscribed now).
+    /** May node `a` disappear into its only consumer here? Not when it is needed or watched itself. */
+    const soleUser = (a: Node): Node | null => {
+      if (roots.has(a) || a.face !== null || a.gradFace !== null) return null;
+      const users = a.consumers.filter((c) => inScope.has(c));
+      return users.length === 1 ? users[0]! : null;
+    };
+    // Fusion 1: matmul(x, W) whose only consumer here is an add becomes part of that add, run as
+    // affine(x, W, b) — one op instead of two, bit-identical results.
     for (let i = 0; i < count; i++) {
       const a = this.nodes[i]!;
-      if (a.op !== matmul || roots.has(a) || a.face !== null || a.gradFace !== null) continue;
-      const users = a.consumers.filter((c) => inScope.has(c));
-      if (users.length !== 1) continue;
-      const b = users[0]!;
-      if (b.op !== add || b.inputs[0] === b.inputs[1]) continue;
+      if (a.op !== matmul) continue;
+      const b = soleUser(a);
+      if (b === null || b.op !== add || b.inputs[0] === b.inputs[1]) continue;
       const bias = b.inputs[0] === a ? b.inputs[1]! : b.inputs[0]!;
       const j = slot(b);
       ops[j] = affine;
       inputsOf[j] = [a.inputs[0]!, a.inputs[1]!, bias];
       attrsOf[j] = {};
       absorbed[i] = 1;
-      fusedFrom[j] = i;
+      chains[j] = [i, j];
+      origins[j] = [i, i, j];
+    }
+    // Fusion 2: an affine (written as one, or fused above) whose only consumer here is a sigmoid,
+    // tanh or relu becomes part of it, run as dense(x, W, b, { activation }) — bit-identical again.
+    for (let i = 0; i < count; i++) {
+      if (ops[i] !== affine) continue;
+      const act = soleUser(this.nodes[i]!);
+      const activation = act === null ? null : act.op === sigmoid ? 'sigmoid' : act.op === tanh ? 'tanh' : act.op === relu ? 'relu' : null;
+      if (act === null || activation === null) continue;
+      const k = slot(act);
+      ops[k] = dense;
+      inputsOf[k] = inputsOf[i]!;
+      attrsOf[k] = { activation };
+      absorbed[i] = 1;
+      chains[k] = [...(chains[i] ?? [i]), k];
+      origins[k] = origins[i] ?? [i, i, i];
     }
 
     this.kinds = new Uint8Array(count);
@@ -120,7 +145,7 @@ export class Program {
     this.ops = new Array(count).fill(null);
     this.attrs = new Array(count).fill(null);
     this.absorbed = absorbed;
-    this.fusedFrom = fusedFrom;
+    this.fusedChain = chains.map((c) => (c === null ? null : Int32Array.from(c)));
     const opSlots: number[] = [], inputSlots: number[] = [];
     this.nodes.forEach((n, i) => {
       this.kinds[i] = n.kind === 'input' ? SlotKind.Input : n instanceof Param ? SlotKind.Param : n instanceof Constant ? SlotKind.Constant : SlotKind.Op;
@@ -177,7 +202,8 @@ export class Program {
     this.edgeOfArg = new Array(count).fill(null);
     this.backwardNeeds = new Array(count).fill(null);
     // Each edge remembers where its consumer sat in the unfused graph (the matmul's slot for the x
-    // and W of a fused affine), so sums run in the same order whether or not fusion happened.
+    // and W of a fused layer, the add's for its bias), so sums run in the same order whether or not
+    // fusion happened.
     const edgesOf: { edge: number; key: number }[][] = Array.from({ length: count }, () => []);
     let edge = 0;
     for (const i of opSlots) {
@@ -190,7 +216,7 @@ export class Program {
           if (this.needsGrad[a] && this.ops[i]!.isDifferentiable(j)) {
             edgeOf[j] = edge;
             needs[j] = true;
-            const key = fusedFrom[i]! >= 0 && j < 2 ? fusedFrom[i]! : i;
+            const key = origins[i]?.[j] ?? i;
             edgesOf[a]!.push({ edge: edge++, key: key * 65536 + j });
           }
         }

@@ -1,5 +1,5 @@
-import { type Tensor, Tensor as T, allocate, kernels } from '../tensor/index.js';
-import { defineOp } from './op.js';
+import { type Tensor, allocate, kernels, wrapStorage } from '../tensor/index.js';
+import { type Grads, defineOp } from './op.js';
 import { denseGrads, unbroadcast } from './grad-util.js';
 import { matmul } from './matmul.js';
 
@@ -9,6 +9,52 @@ function dense(x: Tensor, w: Tensor, b: Tensor): boolean {
     w.rank === 2 && (x.rank === 1 || x.rank === 2) && x.shape[x.rank - 1] === w.shape[0] &&
     b.rank === 1 && b.shape[0] === w.shape[1] && x.dtype === w.dtype && b.dtype === w.dtype
   );
+}
+
+/** No attributes: one shared object rather than a new `{}` per call. */
+const NO_ATTRS = Object.freeze({});
+
+/** `x·W + b` (affine's forward, also the first half of dense's). */
+export function affineValue(x: Tensor, w: Tensor, b: Tensor): Tensor {
+  if (!dense(x, w, b)) return kernels.add(kernels.matmul(x, w), b);
+  const m = x.rank === 1 ? 1 : x.shape[0]!, k = w.shape[0]!, n = w.shape[1]!;
+  const out = allocate(w.dtype, m * n);
+  kernels.gemm(x.data, 0, w.data, 0, out, 0, m, k, n, true);
+  const bd = b.data;
+  for (let i = 0; i < out.length; i += n) for (let j = 0; j < n; j++) out[i + j] = out[i + j]! + bd[j]!;
+  // A vector's output has the bias's shape [n]: share that array rather than build one per call.
+  return wrapStorage(out, x.rank === 1 ? b.shape : [m, n]);
+}
+
+/**
+ * The gradients of `x·W + b` for an upstream `g` of its output's shape (affine's backward, and
+ * dense's second half), in `into` when given (see `OpSpec.backward`).
+ */
+export function affineGrads(g: Tensor, x: Tensor, w: Tensor, b: Tensor, needs: readonly boolean[], into?: (Tensor | null)[]): Grads {
+  const out: (Tensor | null)[] = into ?? [null, null, null];
+  if (!dense(x, w, b) || g.dtype !== w.dtype) {
+    // The composition's own backward: add passes g to the product, matmul splits it.
+    const z = kernels.matmul(x, w);
+    const [dx, dw] = needs[0] || needs[1] ? matmul.backward(unbroadcast(g, z), { inputs: [x, w], output: z, attrs: NO_ATTRS }, [needs[0]!, needs[1]!]) : [null, null];
+    out[0] = dx ?? null;
+    out[1] = dw ?? null;
+    out[2] = needs[2] ? unbroadcast(g, b) : null;
+    return out;
+  }
+  denseGrads(g, x, w, needs[0]!, needs[1]!, out);
+  let db: Tensor | null = null;
+  if (needs[2]) {
+    if (x.rank === 1) db = g;
+    else {
+      // Rows summed in order, as sum over axis 0 does, so the bits match add's backward.
+      const n = w.shape[1]!, m = x.shape[0]!;
+      const data = allocate(b.dtype, n), gd = g.data;
+      for (let i = 0; i < m * n; i += n) for (let j = 0; j < n; j++) data[j] = data[j]! + gd[i + j]!;
+      db = wrapStorage(data, b.shape);
+    }
+  }
+  out[2] = db;
+  return out;
 }
 
 /**
@@ -27,35 +73,6 @@ export const affine = defineOp({
   name: 'affine',
   arity: 3,
   recyclable: true,
-  forward: ([x, w, b]) => {
-    if (!dense(x, w, b)) return kernels.add(kernels.matmul(x, w), b);
-    const m = x.rank === 1 ? 1 : x.shape[0]!, k = w.shape[0]!, n = w.shape[1]!;
-    const out = allocate(w.dtype, m * n);
-    kernels.gemm(x.data, 0, w.data, 0, out, 0, m, k, n, true);
-    const bd = b.data;
-    for (let i = 0; i < out.length; i += n) for (let j = 0; j < n; j++) out[i + j] = out[i + j]! + bd[j]!;
-    // A vector's output has the bias's shape [n]: share that array rather than build one per call.
-    return new T(out, x.rank === 1 ? b.shape : [m, n]);
-  },
-  backward: (g, { inputs: [x, w, b], attrs }, needs) => {
-    if (!dense(x, w, b) || g.dtype !== w.dtype) {
-      // The composition's own backward: add passes g to the product, matmul splits it.
-      const z = kernels.matmul(x, w);
-      const [dx, dw] = needs[0] || needs[1] ? matmul.backward(unbroadcast(g, z), { inputs: [x, w], output: z, attrs }, [needs[0]!, needs[1]!]) : [null, null];
-      return [dx ?? null, dw ?? null, needs[2] ? unbroadcast(g, b) : null];
-    }
-    const [dx, dw] = denseGrads(g, x, w, needs[0]!, needs[1]!);
-    let db: Tensor | null = null;
-    if (needs[2]) {
-      if (x.rank === 1) db = g;
-      else {
-        // Rows summed in order, as sum over axis 0 does, so the bits match add's backward.
-        const n = w.shape[1]!, m = x.shape[0]!;
-        const out = allocate(b.dtype, n), gd = g.data;
-        for (let i = 0; i < m * n; i += n) for (let j = 0; j < n; j++) out[j] = out[j]! + gd[i + j]!;
-        db = new T(out, b.shape);
-      }
-    }
-    return [dx, dw, db];
-  },
+  forward: ([x, w, b]) => affineValue(x, w, b),
+  backward: (g, { inputs: [x, w, b] }, needs, into) => affineGrads(g, x, w, b, needs, into),
 });

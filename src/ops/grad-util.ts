@@ -1,5 +1,5 @@
 /** Small helpers every backward uses. */
-import { type Tensor, Tensor as T, allocate, kernels } from '../tensor/index.js';
+import { type Tensor, allocate, kernels, wrapStorage } from '../tensor/index.js';
 
 /**
  * The gradient for input `x` from an output gradient `g` that was broadcast over x: summed over the
@@ -17,26 +17,46 @@ export function pointwiseGrad(g: Tensor, x: Tensor, v: Tensor, f: (gv: number, v
   const gd = g.data, vd = v.data;
   const out = allocate(x.dtype, x.size);
   for (let i = 0; i < out.length; i++) out[i] = f(gd[i]!, vd[i]!);
-  return new T(out, x.shape);
+  return wrapStorage(out, x.shape);
 }
 
 /**
  * The gradients of a dense product `x·W` (x [k] or [m, k], W [k, n]) for an upstream g of the
  * product's shape: `∂x = g·Wᵀ`, `∂W = xᵀ·g`, through the transposed kernels (no copies, no
- * reshapes). Shared by matmul's and affine's fast paths, so the two give the same bits.
+ * reshapes), written to `out[0]` and `out[1]`. Shared by matmul's and affine's fast paths, so the
+ * two give the same bits.
  */
-export function denseGrads(g: Tensor, x: Tensor, w: Tensor, needX: boolean, needW: boolean): [Tensor | null, Tensor | null] {
+export function denseGrads(g: Tensor, x: Tensor, w: Tensor, needX: boolean, needW: boolean, out: (Tensor | null)[]): void {
   const m = x.rank === 1 ? 1 : x.shape[0]!, k = w.shape[0]!, n = w.shape[1]!;
   let dx: Tensor | null = null, dw: Tensor | null = null;
   if (needX) {
-    const out = allocate(x.dtype, m * k);
-    kernels.gemmNT(g.data, 0, w.data, 0, out, 0, m, n, k, true);
-    dx = new T(out, x.shape);
+    const data = allocate(x.dtype, m * k);
+    kernels.gemmNT(g.data, 0, w.data, 0, data, 0, m, n, k, true);
+    dx = wrapStorage(data, x.shape);
   }
   if (needW) {
-    const out = allocate(w.dtype, k * n);
-    kernels.gemmTN(x.data, 0, g.data, 0, out, 0, k, m, n, true);
-    dw = new T(out, w.shape);
+    const data = allocate(w.dtype, k * n);
+    kernels.gemmTN(x.data, 0, g.data, 0, data, 0, k, m, n, true);
+    dw = wrapStorage(data, w.shape);
   }
-  return [dx, dw];
+  out[0] = dx;
+  out[1] = dw;
+}
+
+/**
+ * The result array of a backward: the caller's reusable `into` when it passed one (see
+ * `OpSpec.backward`), refilled; else a new array.
+ */
+export function gradsOf1(into: (Tensor | null)[] | undefined, a: Tensor | null): (Tensor | null)[] {
+  if (into === undefined) return [a];
+  into[0] = a;
+  return into;
+}
+
+/** {@link gradsOf1} for two inputs. */
+export function gradsOf2(into: (Tensor | null)[] | undefined, a: Tensor | null, b: Tensor | null): (Tensor | null)[] {
+  if (into === undefined) return [a, b];
+  into[0] = a;
+  into[1] = b;
+  return into;
 }

@@ -10,6 +10,7 @@ export { bce } from './bce.js';
 export { bceWithLogits, type BceWithLogitsAttrs } from './bce-with-logits.js';
 export { concat, type ConcatAttrs } from './concat.js';
 export { crossEntropy } from './cross-entropy.js';
+export { dense, type DenseActivation, type DenseAttrs } from './dense.js';
 export { div } from './div.js';
 export { elu, type EluAttrs } from './elu.js';
 export { exp } from './exp.js';

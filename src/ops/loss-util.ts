@@ -2,7 +2,7 @@
  * What every loss shares: the reduction attribute, its validation and its backward factor, and for
  * the classification losses the reading of integer labels, class weights and ignored rows.
  */
-import { type Shape, type Tensor, allocate, formatShape, shapesEqual, Tensor as T } from '../tensor/index.js';
+import { type Shape, type Tensor, allocate, formatShape, shapesEqual, wrapStorage } from '../tensor/index.js';
 
 /** How a loss combines its per-element terms, as in PyTorch. */
 export type Reduction = 'mean' | 'sum' | 'none';
@@ -34,12 +34,12 @@ export function requireSameShape(pred: Tensor, target: Tensor): void {
 const SCALAR: readonly number[] = [];
 
 export function reduceTerms(terms: Float64Array | Float32Array, shape: readonly number[], reduction: Reduction, count = terms.length): Tensor {
-  if (reduction === 'none') return new T(terms, shape);
+  if (reduction === 'none') return wrapStorage(terms, shape);
   let acc = 0;
   for (let i = 0; i < terms.length; i++) acc += terms[i]!;
   const out = allocate(terms instanceof Float64Array ? 'float64' : 'float32', 1);
   out[0] = reduction === 'mean' ? acc / count : acc;
-  return new T(out, SCALAR);
+  return wrapStorage(out, SCALAR);
 }
 
 /**
@@ -67,7 +67,7 @@ export function residualGrads(p: Tensor, y: Tensor, needs: readonly boolean[], d
     if (dp) dp[i] = v;
     if (dy) dy[i] = -v;
   }
-  return [dp && new T(dp, p.shape), dy && new T(dy, y.shape)];
+  return [dp && wrapStorage(dp, p.shape), dy && wrapStorage(dy, y.shape)];
 }
 
 /** `[1,2]`-style multi-index of a flat position, for error messages. */

@@ -24,11 +24,13 @@ export const matmul = defineOp({
   arity: 2,
   recyclable: true,
   forward: ([a, b]) => kernels.matmul(a, b),
-  backward: (g, { inputs: [a, b] }, needs) => {
+  backward: (g, { inputs: [a, b] }, needs, into) => {
     // Fast path: a vector or matrix times a matrix (every dense layer): ∂a = g·bᵀ and ∂b = aᵀ·g
     // read the operands in place through the transposed kernels, with no reshapes.
     if (b.rank === 2 && (a.rank === 1 || a.rank === 2) && a.dtype === b.dtype && g.dtype === a.dtype) {
-      return denseGrads(g, a, b, needs[0]!, needs[1]!);
+      const out: (Tensor | null)[] = into ?? [null, null];
+      denseGrads(g, a, b, needs[0]!, needs[1]!, out);
+      return out;
     }
     const am = asMatrix(a, 'left'), bm = asMatrix(b, 'right');
     // g with the squeezed vector dimensions restored, so it is [..., m, n].

@@ -1,6 +1,7 @@
-import { Tensor as T, allocate, promote } from '../tensor/index.js';
+import { allocate, promote, wrapStorage } from '../tensor/index.js';
 import { type LossAttrs, reduceTerms, reductionOf, requireSameShape } from './loss-util.js';
 import { defineOp } from './op.js';
+import { gradsOf2 } from './grad-util.js';
 
 /**
  * Mean squared error, as PyTorch's `MSELoss`.
@@ -26,7 +27,7 @@ export const mse = defineOp<LossAttrs, 2>({
     }
     return reduceTerms(terms, p.shape, reduction);
   },
-  backward: (g, { inputs: [p, y], attrs }, needs) => {
+  backward: (g, { inputs: [p, y], attrs }, needs, into) => {
     // The most common loss, so one plain loop (no per-element callbacks).
     const reduction = reductionOf(attrs);
     const pd = p.data, yd = y.data, gd = g.data, n = p.size;
@@ -39,6 +40,6 @@ export const mse = defineOp<LossAttrs, 2>({
       if (dp !== null) dp[i] = v;
       if (dy !== null) dy[i] = -v;
     }
-    return [dp && new T(dp, p.shape), dy && new T(dy, y.shape)];
+    return gradsOf2(into, dp && wrapStorage(dp, p.shape), dy && wrapStorage(dy, y.shape));
   },
 });

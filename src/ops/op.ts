@@ -59,8 +59,12 @@ export interface OpSpec<A extends object, N = number | 'variadic'> {
   /**
    * The vector–Jacobian product: given the gradient `g` of a scalar loss with respect to the output,
    * the gradient with respect to each input. Must not write into `g` or the saved tensors.
+   *
+   * `into`, when given, is an array with one entry per input that the caller reuses from call to
+   * call: the op may write its gradients into it and return it, instead of a new array (the
+   * engine passes one per op, so a training step allocates no result arrays). Ignoring it is fine.
    */
-  backward(g: Tensor, saved: Saved<A, N>, needs: readonly boolean[]): Grads;
+  backward(g: Tensor, saved: Saved<A, N>, needs: readonly boolean[], into?: (Tensor | null)[]): Grads;
 }
 
 /** The record behind every op: its spec plus a validated eager entry point. */
@@ -70,7 +74,7 @@ export interface OpRecord<A extends object> {
   /** Whether input `i` carries a gradient. */
   isDifferentiable(i: number): boolean;
   forward(inputs: readonly Tensor[], attrs: A): Tensor;
-  backward(g: Tensor, saved: Saved<A>, needs: readonly boolean[]): Grads;
+  backward(g: Tensor, saved: Saved<A>, needs: readonly boolean[], into?: (Tensor | null)[]): Grads;
   /** Eager call on tensors with errors wrapped as {@link OpError}. */
   apply(inputs: readonly Tensor[], attrs?: A): Tensor;
   /** See {@link OpSpec.recyclable}. */
@@ -157,7 +161,7 @@ export function defineOp<A extends object = Record<string, never>, const N exten
   const differentiable = spec.differentiable;
   // The record is untyped in its arity from here on: the graph and checker pass arrays.
   const forward = spec.forward as (inputs: readonly Tensor[], attrs: A) => Tensor;
-  const backward = spec.backward as (g: Tensor, saved: Saved<A>, needs: readonly boolean[]) => Grads;
+  const backward = spec.backward as (g: Tensor, saved: Saved<A>, needs: readonly boolean[], into?: (Tensor | null)[]) => Grads;
 
   const apply = (inputs: readonly Tensor[], attrs?: A): Tensor => {
     for (let i = 0; i < inputs.length; i++) {

@@ -10,6 +10,7 @@ import { bce } from './bce.js';
 import { bceWithLogits } from './bce-with-logits.js';
 import { concat } from './concat.js';
 import { crossEntropy } from './cross-entropy.js';
+import { dense } from './dense.js';
 import { div } from './div.js';
 import { elu } from './elu.js';
 import { exp } from './exp.js';
@@ -48,6 +49,7 @@ export const registry = {
   bceWithLogits,
   concat,
   crossEntropy,
+  dense,
   div,
   elu,
   exp,

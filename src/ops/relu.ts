@@ -1,5 +1,6 @@
-import { Tensor as T, allocate } from '../tensor/index.js';
+import { allocate, wrapStorage } from '../tensor/index.js';
 import { defineOp } from './op.js';
+import { gradsOf1 } from './grad-util.js';
 
 /**
  * The rectifier, elementwise (NaN propagates, as torch.relu).
@@ -25,12 +26,12 @@ export const relu = defineOp({
       const v = xd[i]!;
       out[i] = v > 0 || v !== v ? v : 0;
     }
-    return new T(out, x.shape);
+    return wrapStorage(out, x.shape);
   },
-  backward: (g, { inputs: [x] }, needs) => {
-    if (!needs[0]) return [null];
+  backward: (g, { inputs: [x] }, needs, into) => {
+    if (!needs[0]) return gradsOf1(into, null);
     const xd = x.data, gd = g.data, out = allocate(x.dtype, x.size);
     for (let i = 0; i < out.length; i++) out[i] = xd[i]! > 0 ? gd[i]! : 0;
-    return [new T(out, x.shape)];
+    return gradsOf1(into, wrapStorage(out, x.shape));
   },
 });

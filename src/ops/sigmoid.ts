@@ -1,5 +1,6 @@
-import { Tensor as T, allocate } from '../tensor/index.js';
+import { allocate, wrapStorage } from '../tensor/index.js';
 import { defineOp } from './op.js';
+import { gradsOf1 } from './grad-util.js';
 
 /**
  * σ(x) = 1/(1 + e^(−x)). No branch is needed for stability: for very negative x, e^(−x) overflows to
@@ -36,10 +37,10 @@ export const sigmoid = defineOp({
   forward: ([x]) => {
     const xd = x.data, out = allocate(x.dtype, x.size);
     for (let i = 0; i < out.length; i++) out[i] = stableSigmoid(xd[i]!);
-    return new T(out, x.shape);
+    return wrapStorage(out, x.shape);
   },
-  backward: (g, { inputs: [x], output }, needs) => {
-    if (!needs[0]) return [null];
+  backward: (g, { inputs: [x], output }, needs, into) => {
+    if (!needs[0]) return gradsOf1(into, null);
     const xd = x.data, sd = output.data, gd = g.data, out = allocate(x.dtype, x.size);
     for (let i = 0; i < out.length; i++) {
       // σ(1 − σ) from the saved output (PyTorch's form) while 1 − σ keeps 10 digits (x < 13); the
@@ -47,6 +48,6 @@ export const sigmoid = defineOp({
       const v = xd[i]!, s = sd[i]!;
       out[i] = gd[i]! * (v < 13 ? s * (1 - s) : sigmoidSlope(v));
     }
-    return [new T(out, x.shape)];
+    return gradsOf1(into, wrapStorage(out, x.shape));
   },
 });

@@ -1,8 +1,9 @@
-import { Tensor as T, allocate } from '../tensor/index.js';
+import { allocate, wrapStorage } from '../tensor/index.js';
 import { defineOp } from './op.js';
+import { gradsOf1 } from './grad-util.js';
 
 /** tanh'(x) = 1 − tanh²x = 4e^(−2|x|) / (1 + e^(−2|x|))², exact in both tails. */
-function tanhSlope(x: number): number {
+export function tanhSlope(x: number): number {
   const e = Math.exp(-2 * Math.abs(x)), d = 1 + e;
   return (4 * e) / (d * d);
 }
@@ -27,10 +28,10 @@ export const tanh = defineOp({
   forward: ([x]) => {
     const xd = x.data, out = allocate(x.dtype, x.size);
     for (let i = 0; i < out.length; i++) out[i] = Math.tanh(xd[i]!);
-    return new T(out, x.shape);
+    return wrapStorage(out, x.shape);
   },
-  backward: (g, { inputs: [x], output }, needs) => {
-    if (!needs[0]) return [null];
+  backward: (g, { inputs: [x], output }, needs, into) => {
+    if (!needs[0]) return gradsOf1(into, null);
     const xd = x.data, yd = output.data, gd = g.data, out = allocate(x.dtype, x.size);
     for (let i = 0; i < out.length; i++) {
       // (1 − y)(1 + y) from the saved output (PyTorch's 1 − y², without its cancellation) while
@@ -38,6 +39,6 @@ export const tanh = defineOp({
       const v = xd[i]!, y = yd[i]!;
       out[i] = gd[i]! * (v < 4 && v > -4 ? (1 - y) * (1 + y) : tanhSlope(v));
     }
-    return [new T(out, x.shape)];
+    return gradsOf1(into, wrapStorage(out, x.shape));
   },
 });

@@ -36,7 +36,20 @@ let slabOffset = 0;
  */
 export class Arena {
   private readonly buffers: TypedArray[] = [];
-  private next = 0;
+  /**
+   * The Tensor last built over each buffer (see `wrapStorage`): reused while its buffer and shape
+   * stay, so a recycled op allocates no Tensor object either.
+   */
+  readonly wrappers: unknown[] = [];
+  /** Index of the buffer the next `take` hands out; 0 after a rewind (generated ticks set it directly). */
+  next = 0;
+
+  /** Where `data` sits among the last few buffers handed out since the rewind, or −1. */
+  indexOf(data: TypedArray): number {
+    const stop = Math.max(0, this.next - 4);
+    for (let i = this.next - 1; i >= stop; i--) if (this.buffers[i] === data) return i;
+    return -1;
+  }
 
   /** Starts handing out buffers from the first again. */
   rewind(): void {
@@ -58,27 +71,38 @@ export class Arena {
   }
 }
 
-let activeArena: Arena | null = null;
+/**
+ * The arena `allocate()` draws from, null for fresh storage. A shared cell rather than a module
+ * variable so that the engine's generated ticks can switch arenas with two stores instead of two
+ * calls per op (see graph/compile-tick.ts); everything else goes through the functions below.
+ */
+export const arenaCell: { active: Arena | null } = { active: null };
 
 /**
  * Makes `arena` (rewound) the source of `allocate()` until the next call; returns the arena that
  * was active so callers can restore it. Pass null to allocate fresh storage.
  */
 export function enterArena(arena: Arena | null): Arena | null {
-  const previous = activeArena;
-  activeArena = arena;
-  arena?.rewind();
+  const previous = arenaCell.active;
+  arenaCell.active = arena;
+  if (arena !== null) arena.next = 0;
   return previous;
+}
+
+/** The arena `allocate()` draws from now, or null. */
+export function currentArena(): Arena | null {
+  return arenaCell.active;
 }
 
 /** Restores the arena returned by {@link enterArena} without rewinding it. */
 export function restoreArena(arena: Arena | null): void {
-  activeArena = arena;
+  arenaCell.active = arena;
 }
 
 /** Allocates zeroed storage of the given dtype. */
 export function allocate(dtype: DType, size: number): TypedArray {
-  return activeArena === null ? allocateFresh(dtype, size) : activeArena.take(dtype, size);
+  const arena = arenaCell.active;
+  return arena === null ? allocateFresh(dtype, size) : arena.take(dtype, size);
 }
 
 function allocateFresh(dtype: DType, size: number): TypedArray {

@@ -1,5 +1,5 @@
-import { type DType, type TypedArray, allocate } from './dtype.js';
-import { type Shape, formatShape, sizeOf } from './shape.js';
+import { type DType, type TypedArray, allocate, currentArena } from './dtype.js';
+import { type Shape, formatShape, shapesEqual, sizeOf } from './shape.js';
 
 /** Nested arrays of numbers, as `toArray()` returns them and `tensor()` accepts them. */
 export type NestedArray = number | readonly NestedArray[];
@@ -115,6 +115,24 @@ export class Tensor {
 /** A fresh zero-filled tensor; the one place kernels get output storage from. */
 export function empty(shape: Shape, dtype: DType = 'float64'): Tensor {
   return new Tensor(allocate(dtype, sizeOf(shape)), shape);
+}
+
+/**
+ * A tensor over storage an op just got from `allocate()`: the same as `new Tensor(data, shape)`,
+ * except that under an arena (the engine's recycling, where the storage is reused from tick to
+ * tick) the Tensor object built over that storage last tick is returned again when the shape is
+ * the same — it is the same value, and one object fewer per op output for the collector.
+ */
+export function wrapStorage(data: TypedArray, shape: Shape): Tensor {
+  const arena = currentArena();
+  if (arena === null) return new Tensor(data, shape);
+  const i = arena.indexOf(data);
+  if (i < 0) return new Tensor(data, shape);
+  const cached = arena.wrappers[i] as Tensor | undefined;
+  if (cached !== undefined && cached.data === data && (cached.shape === shape || shapesEqual(cached.shape, shape))) return cached;
+  const t = new Tensor(data, shape);
+  arena.wrappers[i] = t;
+  return t;
 }
 
 export function isTensor(value: unknown): value is Tensor {

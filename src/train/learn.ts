@@ -114,11 +114,18 @@ export function scoreRows(metrics: readonly StepMetric[], target: number | Array
 const NO_METRICS: Readonly<Record<string, number>> = Object.freeze({});
 
 function hasNonFinite(t: Tensor): boolean {
-  // x·0 is 0 for every finite x and NaN for ±∞ and NaN: one branch-free pass.
-  const d = t.data;
-  let probe = 0;
-  for (let i = 0; i < d.length; i++) probe += d[i]! * 0;
-  return probe !== 0;
+  // x·0 is 0 for every finite x and NaN for ±∞ and NaN: one branch-free pass. Four running sums, so
+  // the additions do not wait on each other (one chain cost ~1.4 ns per element).
+  const d = t.data, n = d.length, end = n - (n & 3);
+  let p0 = 0, p1 = 0, p2 = 0, p3 = 0;
+  for (let i = 0; i < end; i += 4) {
+    p0 += d[i]! * 0;
+    p1 += d[i + 1]! * 0;
+    p2 += d[i + 2]! * 0;
+    p3 += d[i + 3]! * 0;
+  }
+  for (let i = end; i < n; i++) p0 += d[i]! * 0;
+  return p0 + p1 + p2 + p3 !== 0;
 }
 
 /**

@@ -1,0 +1,111 @@
+import { type Tensor, allocate, enterArena, restoreArena, wrapStorage } from '../tensor/index.js';
+import { affineGrads, affineValue } from './affine.js';
+import { defineOp } from './op.js';
+import { sigmoidSlope, stableSigmoid } from './sigmoid.js';
+import { tanhSlope } from './tanh.js';
+
+/** The activations a dense layer can fuse: those whose slope is decided from the output alone almost everywhere. */
+export type DenseActivation = 'sigmoid' | 'tanh' | 'relu';
+
+export interface DenseAttrs {
+  activation: DenseActivation;
+}
+
+/*
+ * Below these outputs the input is known to lie below the point where sigmoid's and tanh's own
+ * backward switch from the output form of the slope to the input form (x = 13 and |x| = 4): both
+ * functions are monotone, so σ(x) < σ(13) implies x < 13. At or beyond them the backward recomputes
+ * the pre-activation to pick the same branch as the unfused op, bit for bit.
+ */
+const SIGMOID_13 = stableSigmoid(13);
+const TANH_4 = Math.tanh(4);
+
+function check(activation: unknown): DenseActivation {
+  if (activation === 'sigmoid' || activation === 'tanh' || activation === 'relu') return activation;
+  throw new Error(`activation must be 'sigmoid', 'tanh' or 'relu', got ${JSON.stringify(activation)}`);
+}
+
+/** The pre-activation again, as forward computed it (same kernel, same bits), in storage of its own. */
+function preActivation(x: Tensor, w: Tensor, b: Tensor): Float64Array | Float32Array {
+  // Outside any arena: this happens only on saturated ticks, and must not shift the arena's
+  // buffer order for the allocations that follow.
+  const previous = enterArena(null);
+  try {
+    return affineValue(x, w, b).data;
+  } finally {
+    restoreArena(previous);
+  }
+}
+
+/**
+ * A dense layer: an activation of an affine map, `act(x·W + b)`, with `activation` one of
+ * `'sigmoid'`, `'tanh'` or `'relu'`. The graph fuses `affine` (or `matmul` → `add`) followed by one
+ * of these activations into it on its own: one op call instead of two (or three) per layer in each
+ * direction. It equals `sigmoid(affine(x, W, b))` (and so on) bit for bit, for any shapes.
+ *
+ * Forward: `z = x·W + b`, then the activation in place. Backward: `∂z = g·act'(z)` with the same
+ * slope formulas as the activation ops (from the saved output, or from z where the output form
+ * would lose digits), then affine's backward: `∂x = ∂z·Wᵀ`, `∂W = xᵀ·∂z`, `∂b = ∂z` summed over rows.
+ *
+ * NOTE: z itself is not kept (the op stays recyclable and holds no state). The output decides the
+ * slope except for saturated units (σ ≥ σ(13), |tanh| ≥ tanh(4)); only when such a unit exists is z
+ * recomputed, with the forward's own kernel so the branch taken matches the unfused ops exactly.
+ *
+ * @example
+ * dense(tensor([[1, 2]]), tensor([[1], [1]]), tensor([0.5]), { activation: 'relu' });   // [[3.5]]
+ * x.pipe(dense(W1, b1, { activation: 'tanh' }));
+ */
+export const dense = defineOp<DenseAttrs, 3>({
+  name: 'dense',
+  arity: 3,
+  recyclable: true,
+  forward: ([x, w, b], attrs) => {
+    const activation = check(attrs.activation);
+    const z = affineValue(x, w, b);
+    // In place: z is this call's own storage, and each element is read once before it is written.
+    const d = z.data;
+    if (activation === 'sigmoid') for (let i = 0; i < d.length; i++) d[i] = stableSigmoid(d[i]!);
+    else if (activation === 'tanh') for (let i = 0; i < d.length; i++) d[i] = Math.tanh(d[i]!);
+    else {
+      for (let i = 0; i < d.length; i++) {
+        const v = d[i]!;
+        d[i] = v > 0 || v !== v ? v : 0;
+      }
+    }
+    return z;
+  },
+  backward: (g, { inputs: [x, w, b], output, attrs }, needs, into) => {
+    if (!needs[0] && !needs[1] && !needs[2]) return [null, null, null];
+    const activation = check(attrs.activation);
+    const yd = output.data, gd = g.data, n = yd.length;
+    const dz = allocate(output.dtype, n);
+    let zd: Float64Array | Float32Array | null = null;
+    if (activation === 'sigmoid') {
+      for (let i = 0; i < n; i++) {
+        const s = yd[i]!;
+        let slope = s * (1 - s);
+        if (!(s < SIGMOID_13)) {
+          zd ??= preActivation(x, w, b);
+          const v = zd[i]!;
+          slope = v < 13 ? slope : sigmoidSlope(v);
+        }
+        dz[i] = gd[i]! * slope;
+      }
+    } else if (activation === 'tanh') {
+      for (let i = 0; i < n; i++) {
+        const y = yd[i]!;
+        let slope = (1 - y) * (1 + y);
+        if (!(y < TANH_4 && y > -TANH_4)) {
+          zd ??= preActivation(x, w, b);
+          const v = zd[i]!;
+          slope = v < 4 && v > -4 ? slope : tanhSlope(v);
+        }
+        dz[i] = gd[i]! * slope;
+      }
+    } else {
+      // relu(z) > 0 exactly when z > 0 (NaN gives NaN, which is not > 0 either way).
+      for (let i = 0; i < n; i++) dz[i] = yd[i]! > 0 ? gd[i]! : 0;
+    }
+    return affineGrads(wrapStorage(dz, output.shape), x, w, b, needs, into);
+  },
+});
