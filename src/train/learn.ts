@@ -96,7 +96,7 @@ export interface Step<K extends string = string> {
 export function scoreRows(metrics: readonly StepMetric[], target: number | ArrayLike<number>, prediction: Tensor, tick: number): void {
   if (typeof target === 'number') {
     const value = prediction.size === 1 ? prediction.data[0]! : prediction.data;
-    for (const m of metrics) m.update(target, value);
+    for (let k = 0; k < metrics.length; k++) metrics[k]!.update(target, value);
     return;
   }
   const rows = target.length;
@@ -106,7 +106,7 @@ export function scoreRows(metrics: readonly StepMetric[], target: number | Array
   const width = prediction.size / rows;
   for (let r = 0; r < rows; r++) {
     const value = width === 1 ? prediction.data[r]! : prediction.data.subarray(r * width, (r + 1) * width);
-    for (const m of metrics) m.update(target[r]!, value);
+    for (let k = 0; k < metrics.length; k++) metrics[k]!.update(target[r]!, value);
   }
 }
 
@@ -286,7 +286,8 @@ export function learn<S, M extends Record<string, StepMetric> = Record<string, S
               predictExec.feedAll(tick, predictValues);
               if (fail !== null) throw fail;
             }
-            for (const d of dataSteps) d.learn(tick, values, train);
+            // Indexed loops on the per-sample path: for-of allocated an iterator per sample here.
+            for (let k = 0; k < dataSteps.length; k++) dataSteps[k]!.learn(tick, values, train);
             stepTick = -1;
             trainExec.feedAll(tick, values);
             if (fail !== null) throw fail;
