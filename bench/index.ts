@@ -119,7 +119,10 @@ if (only.has('w4')) {
   extra['allocationSites'] = sites;
   for (const r of w4) {
     if (r.implementation === 'overhead: learn − direct ops, arenas') {
-      targets.push({ target: `${r.workload} graph overhead < 100 ns/op/tick`, value: `${r.value.toFixed(1)} ns`, met: r.value < 100 });
+      targets.push({ target: `${r.workload} graph overhead < 100 ns/op/tick (ops as scheduled)`, value: `${r.value.toFixed(1)} ns`, met: r.value < 100 });
+    }
+    if (r.implementation === 'overhead: learn − direct ops, arenas, per op as written') {
+      targets.push({ target: `${r.workload} graph overhead < 100 ns/op/tick (ops as written)`, value: `${r.value.toFixed(1)} ns`, met: r.value < 100 });
     }
   }
   type Alloc = { variant: string; net: string; heapBytesPerTick: number; arrayBufferBytesPerTick: number; tensorObjectBytes: number; opOutputsPerTick: number };
