@@ -380,6 +380,9 @@ export function w4Contenders(
   return { contenders, losses, plan };
 }
 
+/** Ticks run before an allocation measurement starts (see runW4). */
+const ALLOC_WARMUP = 20_000;
+
 export interface AllocResult {
   variant: string;
   net: string;
@@ -413,7 +416,7 @@ export function measureAllocation(variant: string, net: string, ticks: number, w
 }
 
 /** Heap bytes allocated per tick by allocating function, from V8's sampling heap profiler in a child. */
-export function allocationSites(variant: string, net: string, ticks: number, warmup = 3_000): { site: string; bytesPerTick: number }[] {
+export function allocationSites(variant: string, net: string, ticks: number, warmup = ALLOC_WARMUP): { site: string; bytesPerTick: number }[] {
   const args = [...LOADER, CHILD, 'sites', variant, net, String(ticks), String(warmup)];
   const r = spawnSync(process.execPath, args, { encoding: 'utf8', timeout: 120_000 });
   const line = r.stdout.split('\n').find((l) => l.startsWith('SITES '));
@@ -497,9 +500,12 @@ export async function runW4(
     log(`  W4 ${label} learn: heap bytes per tick by allocating function (sampling heap profiler; file:line of the function):`);
     for (const { site, bytesPerTick } of learnSites.slice(0, 10)) log(`    ${bytesPerTick.toFixed(0).padStart(6)} B  ${site}`);
     for (const variant of ['learn', 'through', 'direct-arenas', 'direct-fresh', 'reference']) {
-      const a = measureAllocation(variant, label, o.allocTicks, 3_000);
+      // A long warm-up: while V8 is still optimising (and occasionally deoptimising) the tick, its
+      // code and feedback objects land in the measured window: after 3,000 warm-up ticks 2-16-1
+      // learn read 428-954 B/tick over five runs, after 20,000 it read 386 every time.
+      const a = measureAllocation(variant, label, o.allocTicks, ALLOC_WARMUP);
       // The --trace-gc cross-check costs a process each: run it for the pair the target compares.
-      const gc = variant === 'learn' || variant === 'direct-arenas' ? countCollections(variant, label, o.gcTicks, 3_000) : null;
+      const gc = variant === 'learn' || variant === 'direct-arenas' ? countCollections(variant, label, o.gcTicks, ALLOC_WARMUP) : null;
       alloc.push({ ...a, ...gc, opsScheduled: ops, opOutputsPerTick: plan.outputsPerTick });
       const scavenges = gc === null ? '' : `; ${gc.scavengesPer100k.toFixed(1)} scavenges/100k ticks (--trace-gc)`;
       log(`  W4 ${label} alloc ${variant}: ${a.heapBytesPerTick.toFixed(0)} B heap + ${a.arrayBufferBytesPerTick.toFixed(0)} B buffers per tick${scavenges}`);
