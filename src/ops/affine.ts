@@ -1,4 +1,4 @@
-import { type Tensor, allocate, kernels, wrapStorage } from '../tensor/index.js';
+import { type Tensor, empty, kernels } from '../tensor/index.js';
 import { type Grads, defineOp } from './op.js';
 import { denseGrads, unbroadcast } from './grad-util.js';
 import { matmul } from './matmul.js';
@@ -18,12 +18,12 @@ const NO_ATTRS = Object.freeze({});
 export function affineValue(x: Tensor, w: Tensor, b: Tensor): Tensor {
   if (!dense(x, w, b)) return kernels.add(kernels.matmul(x, w), b);
   const m = x.rank === 1 ? 1 : x.shape[0]!, k = w.shape[0]!, n = w.shape[1]!;
-  const out = allocate(w.dtype, m * n);
+  // A vector's output has the bias's shape [n]: share that array rather than build one per call.
+  const result = empty(x.rank === 1 ? b.shape : [m, n], w.dtype), out = result.data;
   kernels.gemm(x.data, 0, w.data, 0, out, 0, m, k, n, true);
   const bd = b.data;
   for (let i = 0; i < out.length; i += n) for (let j = 0; j < n; j++) out[i + j] = out[i + j]! + bd[j]!;
-  // A vector's output has the bias's shape [n]: share that array rather than build one per call.
-  return wrapStorage(out, x.rank === 1 ? b.shape : [m, n]);
+  return result;
 }
 
 /**
@@ -48,9 +48,9 @@ export function affineGrads(g: Tensor, x: Tensor, w: Tensor, b: Tensor, needs: r
     else {
       // Rows summed in order, as sum over axis 0 does, so the bits match add's backward.
       const n = w.shape[1]!, m = x.shape[0]!;
-      const data = allocate(b.dtype, n), gd = g.data;
+      db = empty(b.shape, b.dtype);
+      const data = db.data, gd = g.data;
       for (let i = 0; i < m * n; i += n) for (let j = 0; j < n; j++) data[j] = data[j]! + gd[i + j]!;
-      db = wrapStorage(data, b.shape);
     }
   }
   out[2] = db;

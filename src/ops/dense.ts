@@ -1,4 +1,4 @@
-import { type Tensor, allocate, enterArena, restoreArena, wrapStorage } from '../tensor/index.js';
+import { type Tensor, empty, enterArena, restoreArena } from '../tensor/index.js';
 import { affineGrads, affineValue } from './affine.js';
 import { defineOp } from './op.js';
 import { sigmoidSlope, stableSigmoid } from './sigmoid.js';
@@ -78,7 +78,7 @@ export const dense = defineOp<DenseAttrs, 3>({
     if (!needs[0] && !needs[1] && !needs[2]) return [null, null, null];
     const activation = check(attrs.activation);
     const yd = output.data, gd = g.data, n = yd.length;
-    const dz = allocate(output.dtype, n);
+    const dzTensor = empty(output.shape, output.dtype), dz = dzTensor.data;
     let zd: Float64Array | Float32Array | null = null;
     if (activation === 'sigmoid') {
       for (let i = 0; i < n; i++) {
@@ -106,6 +106,6 @@ export const dense = defineOp<DenseAttrs, 3>({
       // relu(z) > 0 exactly when z > 0 (NaN gives NaN, which is not > 0 either way).
       for (let i = 0; i < n; i++) dz[i] = yd[i]! > 0 ? gd[i]! : 0;
     }
-    return affineGrads(wrapStorage(dz, output.shape), x, w, b, needs, into);
+    return affineGrads(dzTensor, x, w, b, needs, into);
   },
 });

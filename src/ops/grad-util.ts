@@ -1,5 +1,5 @@
 /** Small helpers every backward uses. */
-import { type Tensor, allocate, kernels, wrapStorage } from '../tensor/index.js';
+import { type Tensor, empty, kernels } from '../tensor/index.js';
 
 /**
  * The gradient for input `x` from an output gradient `g` that was broadcast over x: summed over the
@@ -15,9 +15,9 @@ export function unbroadcast(g: Tensor, x: Tensor): Tensor {
  */
 export function pointwiseGrad(g: Tensor, x: Tensor, v: Tensor, f: (gv: number, v: number) => number): Tensor {
   const gd = g.data, vd = v.data;
-  const out = allocate(x.dtype, x.size);
+  const result = empty(x.shape, x.dtype), out = result.data;
   for (let i = 0; i < out.length; i++) out[i] = f(gd[i]!, vd[i]!);
-  return wrapStorage(out, x.shape);
+  return result;
 }
 
 /**
@@ -30,14 +30,12 @@ export function denseGrads(g: Tensor, x: Tensor, w: Tensor, needX: boolean, need
   const m = x.rank === 1 ? 1 : x.shape[0]!, k = w.shape[0]!, n = w.shape[1]!;
   let dx: Tensor | null = null, dw: Tensor | null = null;
   if (needX) {
-    const data = allocate(x.dtype, m * k);
-    kernels.gemmNT(g.data, 0, w.data, 0, data, 0, m, n, k, true);
-    dx = wrapStorage(data, x.shape);
+    dx = empty(x.shape, x.dtype);
+    kernels.gemmNT(g.data, 0, w.data, 0, dx.data, 0, m, n, k, true);
   }
   if (needW) {
-    const data = allocate(w.dtype, k * n);
-    kernels.gemmTN(x.data, 0, g.data, 0, data, 0, k, m, n, true);
-    dw = wrapStorage(data, w.shape);
+    dw = empty(w.shape, w.dtype);
+    kernels.gemmTN(x.data, 0, g.data, 0, dw.data, 0, k, m, n, true);
   }
   out[0] = dx;
   out[1] = dw;

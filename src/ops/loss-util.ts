@@ -2,7 +2,7 @@
  * What every loss shares: the reduction attribute, its validation and its backward factor, and for
  * the classification losses the reading of integer labels, class weights and ignored rows.
  */
-import { type Shape, type Tensor, allocate, formatShape, shapesEqual, wrapStorage } from '../tensor/index.js';
+import { type Shape, type Tensor, empty, formatShape, shapesEqual, wrapStorage } from '../tensor/index.js';
 
 /** How a loss combines its per-element terms, as in PyTorch. */
 export type Reduction = 'mean' | 'sum' | 'none';
@@ -37,9 +37,9 @@ export function reduceTerms(terms: Float64Array | Float32Array, shape: readonly 
   if (reduction === 'none') return wrapStorage(terms, shape);
   let acc = 0;
   for (let i = 0; i < terms.length; i++) acc += terms[i]!;
-  const out = allocate(terms instanceof Float64Array ? 'float64' : 'float32', 1);
+  const result = empty(SCALAR, terms instanceof Float64Array ? 'float64' : 'float32'), out = result.data;
   out[0] = reduction === 'mean' ? acc / count : acc;
-  return wrapStorage(out, SCALAR);
+  return result;
 }
 
 /**
@@ -60,14 +60,14 @@ export function termGradient(g: Tensor, n: number, reduction: Reduction): (i: nu
  * `∂y[i] = −d(i)`, each in its input's dtype and only where `needs` asks.
  */
 export function residualGrads(p: Tensor, y: Tensor, needs: readonly boolean[], d: (i: number) => number): (Tensor | null)[] {
-  const dp = needs[0] ? allocate(p.dtype, p.size) : null;
-  const dy = needs[1] ? allocate(y.dtype, y.size) : null;
+  const dpTensor = needs[0] ? empty(p.shape, p.dtype) : null, dp = dpTensor?.data ?? null;
+  const dyTensor = needs[1] ? empty(y.shape, y.dtype) : null, dy = dyTensor?.data ?? null;
   for (let i = 0; i < p.size; i++) {
     const v = d(i);
     if (dp) dp[i] = v;
     if (dy) dy[i] = -v;
   }
-  return [dp && wrapStorage(dp, p.shape), dy && wrapStorage(dy, y.shape)];
+  return [dpTensor, dyTensor];
 }
 
 /** `[1,2]`-style multi-index of a flat position, for error messages. */

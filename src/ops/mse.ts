@@ -1,4 +1,4 @@
-import { allocate, promote, wrapStorage } from '../tensor/index.js';
+import { allocate, empty, promote } from '../tensor/index.js';
 import { type LossAttrs, reduceTerms, reductionOf, requireSameShape } from './loss-util.js';
 import { defineOp } from './op.js';
 import { gradsOf2 } from './grad-util.js';
@@ -33,13 +33,13 @@ export const mse = defineOp<LossAttrs, 2>({
     const pd = p.data, yd = y.data, gd = g.data, n = p.size;
     const each = reduction === 'none';
     const s = each ? 0 : reduction === 'mean' ? gd[0]! / n : gd[0]!;
-    const dp = needs[0] ? allocate(p.dtype, n) : null;
-    const dy = needs[1] ? allocate(y.dtype, n) : null;
+    const dpTensor = needs[0] ? empty(p.shape, p.dtype) : null, dp = dpTensor?.data ?? null;
+    const dyTensor = needs[1] ? empty(y.shape, y.dtype) : null, dy = dyTensor?.data ?? null;
     for (let i = 0; i < n; i++) {
       const v = 2 * (pd[i]! - yd[i]!) * (each ? gd[i]! : s);
       if (dp !== null) dp[i] = v;
       if (dy !== null) dy[i] = -v;
     }
-    return gradsOf2(into, dp && wrapStorage(dp, p.shape), dy && wrapStorage(dy, y.shape));
+    return gradsOf2(into, dpTensor, dyTensor);
   },
 });

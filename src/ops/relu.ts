@@ -1,4 +1,4 @@
-import { allocate, wrapStorage } from '../tensor/index.js';
+import { empty } from '../tensor/index.js';
 import { defineOp } from './op.js';
 import { gradsOf1 } from './grad-util.js';
 
@@ -21,17 +21,17 @@ export const relu = defineOp({
   recyclable: true,
   // Plain loops: a per-element callback through a shared kernel costs more than the max itself.
   forward: ([x]) => {
-    const xd = x.data, out = allocate(x.dtype, x.size);
+    const xd = x.data, result = empty(x.shape, x.dtype), out = result.data;
     for (let i = 0; i < out.length; i++) {
       const v = xd[i]!;
       out[i] = v > 0 || v !== v ? v : 0;
     }
-    return wrapStorage(out, x.shape);
+    return result;
   },
   backward: (g, { inputs: [x] }, needs, into) => {
     if (!needs[0]) return gradsOf1(into, null);
-    const xd = x.data, gd = g.data, out = allocate(x.dtype, x.size);
+    const xd = x.data, gd = g.data, result = empty(x.shape, x.dtype), out = result.data;
     for (let i = 0; i < out.length; i++) out[i] = xd[i]! > 0 ? gd[i]! : 0;
-    return gradsOf1(into, wrapStorage(out, x.shape));
+    return gradsOf1(into, result);
   },
 });

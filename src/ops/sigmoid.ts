@@ -1,4 +1,4 @@
-import { allocate, wrapStorage } from '../tensor/index.js';
+import { empty } from '../tensor/index.js';
 import { defineOp } from './op.js';
 import { gradsOf1 } from './grad-util.js';
 
@@ -35,19 +35,19 @@ export const sigmoid = defineOp({
   recyclable: true,
   // Plain loops rather than kernels.unary: a callback per element costs more than the exp here.
   forward: ([x]) => {
-    const xd = x.data, out = allocate(x.dtype, x.size);
+    const xd = x.data, result = empty(x.shape, x.dtype), out = result.data;
     for (let i = 0; i < out.length; i++) out[i] = stableSigmoid(xd[i]!);
-    return wrapStorage(out, x.shape);
+    return result;
   },
   backward: (g, { inputs: [x], output }, needs, into) => {
     if (!needs[0]) return gradsOf1(into, null);
-    const xd = x.data, sd = output.data, gd = g.data, out = allocate(x.dtype, x.size);
+    const xd = x.data, sd = output.data, gd = g.data, result = empty(x.shape, x.dtype), out = result.data;
     for (let i = 0; i < out.length; i++) {
       // σ(1 − σ) from the saved output (PyTorch's form) while 1 − σ keeps 10 digits (x < 13); the
       // exp form beyond, where 1 − σ cancels.
       const v = xd[i]!, s = sd[i]!;
       out[i] = gd[i]! * (v < 13 ? s * (1 - s) : sigmoidSlope(v));
     }
-    return gradsOf1(into, wrapStorage(out, x.shape));
+    return gradsOf1(into, result);
   },
 });

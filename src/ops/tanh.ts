@@ -1,4 +1,4 @@
-import { allocate, wrapStorage } from '../tensor/index.js';
+import { empty } from '../tensor/index.js';
 import { defineOp } from './op.js';
 import { gradsOf1 } from './grad-util.js';
 
@@ -26,19 +26,19 @@ export const tanh = defineOp({
   recyclable: true,
   // Plain loops: a per-element callback through a shared kernel costs more than the tanh itself.
   forward: ([x]) => {
-    const xd = x.data, out = allocate(x.dtype, x.size);
+    const xd = x.data, result = empty(x.shape, x.dtype), out = result.data;
     for (let i = 0; i < out.length; i++) out[i] = Math.tanh(xd[i]!);
-    return wrapStorage(out, x.shape);
+    return result;
   },
   backward: (g, { inputs: [x], output }, needs, into) => {
     if (!needs[0]) return gradsOf1(into, null);
-    const xd = x.data, yd = output.data, gd = g.data, out = allocate(x.dtype, x.size);
+    const xd = x.data, yd = output.data, gd = g.data, result = empty(x.shape, x.dtype), out = result.data;
     for (let i = 0; i < out.length; i++) {
       // (1 − y)(1 + y) from the saved output (PyTorch's 1 − y², without its cancellation) while
       // |x| < 4; the exp form beyond, where 1 − |y| loses digits.
       const v = xd[i]!, y = yd[i]!;
       out[i] = gd[i]! * (v < 4 && v > -4 ? (1 - y) * (1 + y) : tanhSlope(v));
     }
-    return gradsOf1(into, wrapStorage(out, x.shape));
+    return gradsOf1(into, result);
   },
 });

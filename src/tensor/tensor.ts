@@ -1,4 +1,4 @@
-import { type DType, type TypedArray, allocate, currentArena } from './dtype.js';
+import { type DType, type TypedArray, allocate, arenaCell, currentArena } from './dtype.js';
 import { type Shape, formatShape, shapesEqual, sizeOf } from './shape.js';
 
 /** Nested arrays of numbers, as `toArray()` returns them and `tensor()` accepts them. */
@@ -112,9 +112,21 @@ export class Tensor {
   }
 }
 
-/** A fresh zero-filled tensor; the one place kernels get output storage from. */
+/**
+ * A zero-filled tensor for an op's output. Under an arena (the engine's recycling) it is the
+ * arena's next buffer, and the same Tensor object as the last time that buffer was handed out with
+ * this shape: one call, no allocation once a run has warmed up.
+ */
 export function empty(shape: Shape, dtype: DType = 'float64'): Tensor {
-  return new Tensor(allocate(dtype, sizeOf(shape)), shape);
+  const arena = arenaCell.active;
+  if (arena === null) return new Tensor(allocate(dtype, sizeOf(shape)), shape);
+  const i = arena.next;
+  const data = arena.take(dtype, sizeOf(shape));
+  const cached = arena.wrappers[i] as Tensor | undefined;
+  if (cached !== undefined && cached.data === data && (cached.shape === shape || shapesEqual(cached.shape, shape))) return cached;
+  const t = new Tensor(data, shape);
+  arena.wrappers[i] = t;
+  return t;
 }
 
 /**
