@@ -5,7 +5,7 @@
  */
 import { from, lastValueFrom, toArray } from 'rxjs';
 import { describe, expect, it } from 'vitest';
-import { type Node, type Param, add, affine, dense, input, kernels, learn, matmul, mse, param, randn, relu, runSync, sgd, sigmoid, tanh, tensor, zeros } from '../../src/index.js';
+import { type Node, type Param, add, affine, dense, input, kernels, learn, matmul, mse, param, randn, relu, runSync, setCompiledTicks, sgd, sigmoid, tanh, tensor, zeros } from '../../src/index.js';
 import { Program } from '../../src/graph/program.js';
 
 function net() {
@@ -96,6 +96,16 @@ describe('affine → activation fusion', () => {
     const affineStyle = deep('affine');
     const sc = await run(affineStyle);
     expect(sc.map((s) => s.loss)).toEqual(sa.map((s) => s.loss));
+    // The interpreter runs the same fused schedule: same bits again.
+    const previous = setCompiledTicks(false);
+    try {
+      const interpreted = deep('ops');
+      const si = await run(interpreted);
+      expect(si.map((s) => s.loss)).toEqual(sa.map((s) => s.loss));
+      expect(bits(interpreted.params)).toEqual(bits(fused.params));
+    } finally {
+      setCompiledTicks(previous);
+    }
   });
 
   it('an error inside a fused dense layer names the node the user wrote', () => {
