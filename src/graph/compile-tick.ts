@@ -18,7 +18,8 @@
  * (a subscription may start at any time) and a closed run stops at once. If code generation is not
  * available (a Content-Security-Policy without 'unsafe-eval'), the interpreter runs instead.
  */
-import { type Tensor, arenaCell, isTensor, kernels } from '../index-core.js';
+import { type Tensor, isTensor, kernels } from '../index-core.js';
+import { arenaCell } from '../tensor/arena-cell.js';
 import type { TickRecord } from './execution.js';
 import { type Program, SlotKind } from './program.js';
 

@@ -1,3 +1,5 @@
+import { arenaCell } from './arena-cell.js';
+
 /**
  * Element types. rxgrad computes in float64 by default, as PyTorch's gradcheck and any serious
  * numerical test do; float32 storage is available for memory-bound work.
@@ -71,12 +73,6 @@ export class Arena {
   }
 }
 
-/**
- * The arena `allocate()` draws from, null for fresh storage. A shared cell rather than a module
- * variable so that the engine's generated ticks can switch arenas with two stores instead of two
- * calls per op (see graph/compile-tick.ts); everything else goes through the functions below.
- */
-export const arenaCell: { active: Arena | null } = { active: null };
 
 /**
  * Makes `arena` (rewound) the source of `allocate()` until the next call; returns the arena that

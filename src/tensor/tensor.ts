@@ -1,4 +1,5 @@
-import { type DType, type TypedArray, allocate, arenaCell, currentArena } from './dtype.js';
+import { arenaCell } from './arena-cell.js';
+import { type DType, type TypedArray, allocate, currentArena } from './dtype.js';
 import { type Shape, formatShape, shapesEqual, sizeOf } from './shape.js';
 
 /** Nested arrays of numbers, as `toArray()` returns them and `tensor()` accepts them. */
