@@ -1,6 +1,9 @@
 /** Small helpers every backward uses. */
 import { type Tensor, empty, kernels } from '../tensor/index.js';
 
+/** Whether every product must run in the wasm kernel (setMatmulBackend('wasm'), for testing it). */
+const wasmForced = (): boolean => kernels.matmulBackend() === 'wasm';
+
 /**
  * The gradient for input `x` from an output gradient `g` that was broadcast over x: summed over the
  * broadcast axes and cast to x's dtype, so each gradient has its input's shape and dtype.
@@ -29,6 +32,33 @@ export function pointwiseGrad(g: Tensor, x: Tensor, v: Tensor, f: (gv: number, v
 export function denseGrads(g: Tensor, x: Tensor, w: Tensor, needX: boolean, needW: boolean, out: (Tensor | null)[]): void {
   const m = x.rank === 1 ? 1 : x.shape[0]!, k = w.shape[0]!, n = w.shape[1]!;
   let dx: Tensor | null = null, dw: Tensor | null = null;
+  if (m === 1 && !wasmForced()) {
+    // One row (online learning's case): the two products are a row of dot products and an outer
+    // product. Written out here because the gemm kernels' set-up dominates at these sizes; the
+    // sums are the kernels' own, term for term (0 + Σ in order), so the bits are the same.
+    const gd = g.data, wd = w.data;
+    if (needX) {
+      dx = empty(x.shape, x.dtype);
+      const d = dx.data;
+      for (let i = 0; i < k; i++) {
+        const row = i * n;
+        let acc = 0;
+        for (let j = 0; j < n; j++) acc += gd[j]! * wd[row + j]!;
+        d[i] = acc;
+      }
+    }
+    if (needW) {
+      dw = empty(w.shape, w.dtype);
+      const d = dw.data, xd = x.data;
+      for (let i = 0; i < k; i++) {
+        const xi = xd[i]!, row = i * n;
+        for (let j = 0; j < n; j++) d[row + j] = 0 + xi * gd[j]!;
+      }
+    }
+    out[0] = dx;
+    out[1] = dw;
+    return;
+  }
   if (needX) {
     dx = empty(x.shape, x.dtype);
     kernels.gemmNT(g.data, 0, w.data, 0, dx.data, 0, m, n, k, true);

@@ -31,6 +31,11 @@ export function setMatmulBackend(next: MatmulBackend): MatmulBackend {
   return previous;
 }
 
+/** The current setting of {@link setMatmulBackend}. */
+export function matmulBackend(): MatmulBackend {
+  return backend;
+}
+
 /** Whether the WebAssembly SIMD kernel can run in this host. */
 export { wasmAvailable };
 
