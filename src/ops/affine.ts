@@ -20,8 +20,20 @@ export function affineValue(x: Tensor, w: Tensor, b: Tensor): Tensor {
   const m = x.rank === 1 ? 1 : x.shape[0]!, k = w.shape[0]!, n = w.shape[1]!;
   // A vector's output has the bias's shape [n]: share that array rather than build one per call.
   const result = empty(x.rank === 1 ? b.shape : [m, n], w.dtype), out = result.data;
-  kernels.gemm(x.data, 0, w.data, 0, out, 0, m, k, n, true);
   const bd = b.data;
+  if (m === 1 && w.dtype === 'float64' && kernels.matmulBackend() !== 'wasm') {
+    // One row (online learning's case): a dot product per output, the bias added to it, without the
+    // gemm kernels' set-up. The same sums, term for term (0 + x₀W₀ⱼ + x₁W₁ⱼ + … then + bⱼ), so
+    // the same bits. (float32 keeps the kernels: they round each partial sum to float32.)
+    const xd = x.data, wd = w.data;
+    for (let j = 0; j < n; j++) {
+      let acc = 0;
+      for (let p = 0; p < k; p++) acc += xd[p]! * wd[p * n + j]!;
+      out[j] = acc + bd[j]!;
+    }
+    return result;
+  }
+  kernels.gemm(x.data, 0, w.data, 0, out, 0, m, k, n, true);
   for (let i = 0; i < out.length; i += n) for (let j = 0; j < n; j++) out[i + j] = out[i + j]! + bd[j]!;
   return result;
 }
