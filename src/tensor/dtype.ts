@@ -38,6 +38,8 @@ let slabOffset = 0;
  */
 export class Arena {
   private readonly buffers: TypedArray[] = [];
+  /** Each buffer's dtype (a string compare is cheaper than `instanceof` on the hot path). */
+  private readonly dtypes: DType[] = [];
   /**
    * The Tensor last built over each buffer (see `wrapStorage`): reused while its buffer and shape
    * stay, so a recycled op allocates no Tensor object either.
@@ -61,7 +63,7 @@ export class Arena {
   take(dtype: DType, size: number): TypedArray {
     const i = this.next++;
     const b = this.buffers[i];
-    if (b !== undefined && b.length === size && (b instanceof Float64Array) === (dtype === 'float64')) {
+    if (b !== undefined && b.length === size && this.dtypes[i] === dtype) {
       // NOTE: TypedArray.prototype.fill costs ~27 ns even for 16 elements; a loop is cheaper there.
       if (size <= 64) for (let k = 0; k < size; k++) b[k] = 0;
       else b.fill(0);
@@ -69,6 +71,7 @@ export class Arena {
     }
     const fresh = allocateFresh(dtype, size);
     this.buffers[i] = fresh;
+    this.dtypes[i] = dtype;
     return fresh;
   }
 }
