@@ -40,19 +40,33 @@ export function denseGrads(g: Tensor, x: Tensor, w: Tensor, needX: boolean, need
     if (needX) {
       dx = empty(x.shape, x.dtype);
       const d = dx.data;
-      for (let i = 0; i < k; i++) {
-        const row = i * n;
-        let acc = 0;
-        for (let j = 0; j < n; j++) acc += gd[j]! * wd[row + j]!;
-        d[i] = acc;
+      if (n === 1) {
+        // A single output unit: each dot product has one term.
+        const g0 = gd[0]!;
+        for (let i = 0; i < k; i++) d[i] = 0 + g0 * wd[i]!;
+      } else {
+        for (let i = 0; i < k; i++) {
+          const row = i * n;
+          let acc = 0;
+          for (let j = 0; j < n; j++) acc += gd[j]! * wd[row + j]!;
+          d[i] = acc;
+        }
       }
     }
     if (needW) {
       dw = empty(w.shape, w.dtype);
       const d = dw.data, xd = x.data;
-      for (let i = 0; i < k; i++) {
-        const xi = xd[i]!, row = i * n;
-        for (let j = 0; j < n; j++) d[row + j] = 0 + xi * gd[j]!;
+      // Each element is one product, so the loop order is free: the longer dimension innermost.
+      if (n >= k) {
+        for (let i = 0; i < k; i++) {
+          const xi = xd[i]!, row = i * n;
+          for (let j = 0; j < n; j++) d[row + j] = 0 + xi * gd[j]!;
+        }
+      } else {
+        for (let j = 0; j < n; j++) {
+          const gj = gd[j]!;
+          for (let i = 0; i < k; i++) d[i * n + j] = 0 + xd[i]! * gj;
+        }
       }
     }
     out[0] = dx;
