@@ -108,6 +108,27 @@ describe('affine → activation fusion', () => {
     }
   });
 
+  it('float32 networks train to the same bits fused and unfused', async () => {
+    const net32 = () => {
+      const W1 = param(kernels.scale(randn([3, 8], { seed: 11 }), 3).astype('float32')), b1 = param(zeros([8], { dtype: 'float32' }));
+      const W2 = param(randn([8, 1], { seed: 12 }).astype('float32')), b2 = param(zeros([1], { dtype: 'float32' }));
+      const x = input([3], { dtype: 'float32' }), y = input([1], { dtype: 'float32' });
+      const h = x.pipe(matmul(W1), add(b1));
+      const out = h.pipe(tanh(), matmul(W2), add(b2), sigmoid());
+      return { params: [W1, b1, W2, b2] as Param[], x, y, h, loss: mse(out, y) };
+    };
+    const feed = (s: (typeof samples)[number]) => [Float32Array.from(s.x), Float32Array.from(s.y)];
+    const run = (m: ReturnType<typeof net32>) =>
+      lastValueFrom(from(samples).pipe(learn({ inputs: [m.x, m.y], feed, loss: m.loss, optimizer: sgd({ lr: 0.1 }) }), toArray()));
+    const fused = net32(), plain = net32();
+    expect(opNames(new Program({ outputs: [], losses: [{ node: fused.loss, weight: 1 }] }))).toEqual(['dense', 'dense', 'mse']);
+    const watch = plain.h.subscribe();
+    const [sa, sb] = [await run(fused), await run(plain)];
+    watch.unsubscribe();
+    expect(sa.map((s) => s.loss)).toEqual(sb.map((s) => s.loss));
+    expect(bits(fused.params)).toEqual(bits(plain.params));
+  });
+
   it('an error inside a fused dense layer names the node the user wrote', () => {
     const x = input(), W = param(randn([2, 3], { seed: 3 })), b = param(zeros([3]));
     const loss = x.pipe(matmul(W), add(b), relu(), mse(zeros([3])));
