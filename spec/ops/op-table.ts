@@ -127,35 +127,32 @@ function matmulCases(dtype: DType): fc.Arbitrary<OpCase> {
   return shapes.chain(([a, b]) => fc.tuple(values(a, dtype), values(b, dtype))).map((inputs) => ({ inputs }));
 }
 
-/** affine(x, W, b): the dense-layer shapes (fast path), and others where it falls back to matmul + add. */
-function affineCases(dtype: DType): fc.Arbitrary<OpCase> {
+/** Shapes of x, W and b for an affine map: the dense-layer shapes (fast path), and others where it falls back to matmul + add. */
+const affineShapes = (() => {
   const dim = fc.integer({ min: 1, max: 4 });
-  const shapes = fc.oneof(
+  return fc.oneof(
     fc.tuple(dim, dim).map(([k, n]): [Shape, Shape, Shape] => [[k], [k, n], [n]]),
     fc.tuple(dim, dim, dim).map(([m, k, n]): [Shape, Shape, Shape] => [[m, k], [k, n], [n]]),
     fc.tuple(dim, dim, dim).map(([m, k, n]): [Shape, Shape, Shape] => [[m, k], [k, n], [1, n]]),
     fc.tuple(dim, dim, dim).map(([m, k, n]): [Shape, Shape, Shape] => [[m, k], [k, n], [m, 1]]),
     fc.tuple(dim, dim, dim, dim).map(([b, m, k, n]): [Shape, Shape, Shape] => [[b, m, k], [k, n], [n]]),
   );
-  return shapes.chain(([x, w, b]) => fc.tuple(values(x, dtype), values(w, dtype), values(b, dtype))).map((inputs) => ({ inputs }));
+})();
+
+/** affine(x, W, b) on {@link affineShapes}. */
+function affineCases(dtype: DType): fc.Arbitrary<OpCase> {
+  return affineShapes.chain(([x, w, b]) => fc.tuple(values(x, dtype), values(w, dtype), values(b, dtype))).map((inputs) => ({ inputs }));
 }
 
 /**
- * dense(x, W, b, { activation }): affine's shapes, with values small enough that the pre-activation
- * spans both of sigmoid's and tanh's slope branches (|z| beyond 13 and 4) without saturating
- * everything; for relu, z stays 0.25 away from the kink (far beyond the step's effect on z).
+ * dense(x, W, b, { activation }) on {@link affineShapes}, with values small enough that the
+ * pre-activation spans both of sigmoid's and tanh's slope branches (|z| beyond 13 and 4) without
+ * saturating everything; for relu, z stays 0.25 away from the kink (far beyond the step's effect on z).
  */
 function denseCases(dtype: DType): fc.Arbitrary<OpCase> {
-  const dim = fc.integer({ min: 1, max: 4 });
-  const shapes = fc.oneof(
-    fc.tuple(dim, dim).map(([k, n]): [Shape, Shape, Shape] => [[k], [k, n], [n]]),
-    fc.tuple(dim, dim, dim).map(([m, k, n]): [Shape, Shape, Shape] => [[m, k], [k, n], [n]]),
-    fc.tuple(dim, dim, dim).map(([m, k, n]): [Shape, Shape, Shape] => [[m, k], [k, n], [1, n]]),
-    fc.tuple(dim, dim, dim, dim).map(([b, m, k, n]): [Shape, Shape, Shape] => [[b, m, k], [k, n], [n]]),
-  );
   const spread = { domain: { min: -3, max: 3 } } as const;
   return fc
-    .tuple(shapes, fc.constantFrom('sigmoid' as const, 'tanh' as const, 'relu' as const))
+    .tuple(affineShapes, fc.constantFrom('sigmoid' as const, 'tanh' as const, 'relu' as const))
     .chain(([[x, w, b], activation]) =>
       fc.tuple(values(x, dtype, spread), values(w, dtype, spread), values(b, dtype, { domain: { min: -6, max: 6 } })).map((inputs) => ({ inputs, attrs: { activation } })))
     .filter(({ inputs, attrs }) => attrs.activation !== 'relu' || affine(inputs[0]!, inputs[1]!, inputs[2]!).data.every((z) => Math.abs(z) >= 0.25));

@@ -1,6 +1,6 @@
 import { type Tensor, empty, kernels } from '../tensor/index.js';
 import { type Grads, defineOp } from './op.js';
-import { denseGrads, unbroadcast } from './grad-util.js';
+import { denseGrads, unbroadcast, wasmForced } from './grad-util.js';
 import { matmul } from './matmul.js';
 
 /** Does this call fit the dense-layer fast path: x [k] or [m, k], W [k, n], b [n], one dtype? */
@@ -21,7 +21,7 @@ export function affineValue(x: Tensor, w: Tensor, b: Tensor): Tensor {
   // A vector's output has the bias's shape [n]: share that array rather than build one per call.
   const result = empty(x.rank === 1 ? b.shape : [m, n], w.dtype), out = result.data;
   const bd = b.data;
-  if (m === 1 && w.dtype === 'float64' && kernels.matmulBackend() !== 'wasm') {
+  if (m === 1 && w.dtype === 'float64' && !wasmForced()) {
     // One row (online learning's case): a dot product per output, the bias added to it, without the
     // gemm kernels' set-up. The same sums, term for term (0 + x₀W₀ⱼ + x₁W₁ⱼ + … then + bⱼ), so
     // the same bits. (float32 keeps the kernels: they round each partial sum to float32.)

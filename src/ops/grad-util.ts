@@ -1,8 +1,11 @@
 /** Small helpers every backward uses. */
 import { type Tensor, empty, kernels } from '../tensor/index.js';
 
-/** Whether every product must run in the wasm kernel (setMatmulBackend('wasm'), for testing it). */
-const wasmForced = (): boolean => kernels.matmulBackend() === 'wasm';
+/**
+ * Whether every product must run in the wasm kernel (setMatmulBackend('wasm'), for testing it): then
+ * the one-row loops of affine and denseGrads step aside.
+ */
+export const wasmForced = (): boolean => kernels.matmulBackend() === 'wasm';
 
 /**
  * The gradient for input `x` from an output gradient `g` that was broadcast over x: summed over the

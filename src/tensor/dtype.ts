@@ -41,7 +41,7 @@ export class Arena {
   /** Each buffer's dtype (a string compare is cheaper than `instanceof` on the hot path). */
   private readonly dtypes: DType[] = [];
   /**
-   * The Tensor last built over each buffer (see `wrapStorage`): reused while its buffer and shape
+   * The Tensor last built over each buffer (see `empty` and `wrapStorage`): reused while its buffer and shape
    * stay, so a recycled op allocates no Tensor object either.
    */
   readonly wrappers: unknown[] = [];
@@ -76,7 +76,6 @@ export class Arena {
   }
 }
 
-
 /**
  * Makes `arena` (rewound) the source of `allocate()` until the next call; returns the arena that
  * was active so callers can restore it. Pass null to allocate fresh storage.
@@ -84,13 +83,8 @@ export class Arena {
 export function enterArena(arena: Arena | null): Arena | null {
   const previous = arenaCell.active;
   arenaCell.active = arena;
-  if (arena !== null) arena.next = 0;
+  arena?.rewind();
   return previous;
-}
-
-/** The arena `allocate()` draws from now, or null. */
-export function currentArena(): Arena | null {
-  return arenaCell.active;
 }
 
 /** Restores the arena returned by {@link enterArena} without rewinding it. */

@@ -1,5 +1,5 @@
 import { arenaCell } from './arena-cell.js';
-import { type DType, type TypedArray, allocate, currentArena } from './dtype.js';
+import { type Arena, type DType, type TypedArray, allocate } from './dtype.js';
 import { type Shape, formatShape, shapesEqual, sizeOf } from './shape.js';
 
 /** Nested arrays of numbers, as `toArray()` returns them and `tensor()` accepts them. */
@@ -122,12 +122,7 @@ export function empty(shape: Shape, dtype: DType = 'float64'): Tensor {
   const arena = arenaCell.active;
   if (arena === null) return new Tensor(allocate(dtype, sizeOf(shape)), shape);
   const i = arena.next;
-  const data = arena.take(dtype, sizeOf(shape));
-  const cached = arena.wrappers[i] as Tensor | undefined;
-  if (cached !== undefined && cached.data === data && (cached.shape === shape || shapesEqual(cached.shape, shape))) return cached;
-  const t = new Tensor(data, shape);
-  arena.wrappers[i] = t;
-  return t;
+  return wrapperAt(arena, i, arena.take(dtype, sizeOf(shape)), shape);
 }
 
 /**
@@ -137,10 +132,13 @@ export function empty(shape: Shape, dtype: DType = 'float64'): Tensor {
  * the same — it is the same value, and one object fewer per op output for the collector.
  */
 export function wrapStorage(data: TypedArray, shape: Shape): Tensor {
-  const arena = currentArena();
-  if (arena === null) return new Tensor(data, shape);
-  const i = arena.indexOf(data);
-  if (i < 0) return new Tensor(data, shape);
+  const arena = arenaCell.active;
+  const i = arena === null ? -1 : arena.indexOf(data);
+  return i < 0 ? new Tensor(data, shape) : wrapperAt(arena!, i, data, shape);
+}
+
+/** The Tensor over an arena's i-th buffer: last tick's when the buffer and shape are unchanged, else a new one, cached. */
+function wrapperAt(arena: Arena, i: number, data: TypedArray, shape: Shape): Tensor {
   const cached = arena.wrappers[i] as Tensor | undefined;
   if (cached !== undefined && cached.data === data && (cached.shape === shape || shapesEqual(cached.shape, shape))) return cached;
   const t = new Tensor(data, shape);
