@@ -21,6 +21,7 @@
 import { type Tensor, isTensor, kernels } from '../index-core.js';
 import { arenaCell } from '../tensor/arena-cell.js';
 import type { TickRecord } from './execution.js';
+import type { PlannedSlot } from './planned-slot.js';
 import { type Program, SlotKind } from './program.js';
 
 /** What the generated tick needs from its Execution. */
@@ -36,6 +37,12 @@ export interface TickEnv {
   readonly isOutput: Uint8Array;
   readonly checkResults: Uint8Array;
   readonly isLoss: Int32Array;
+  /** Per op slot, its plan once made (see PlannedSlot), or null. */
+  readonly plans: readonly (PlannedSlot | null)[];
+  /** Per op slot, 1 once a plan has been asked for (ops with no `plan` start at 1). */
+  readonly planTried: Uint8Array;
+  /** Asks slot's op for a plan fitted to these inputs (after they ran through the op's own forward). */
+  makePlan(slot: number, inputs: readonly Tensor[]): void;
   /** Where the tick is, for error messages: the slot and whether in backward. */
   where: { slot: number; backward: boolean };
   closed(): boolean;
@@ -80,6 +87,12 @@ export function compileTick(env: TickEnv): CompiledTick | null {
     pre.push(`const ${name} = ${expr};`);
   };
 
+  // Per-tick locals of the generated function beyond the fixed ones (whether a slot ran its plan).
+  const locals: string[] = [];
+  const planned = (slot: number): boolean => env.planTried[slot] === 0;
+  bind('PL', 'env.plans');
+  bind('PT', 'env.planTried');
+
   // Forward: parameters and constants are loaded right before their first use.
   const loaded = new Set<number>();
   const load = (slot: number): void => {
@@ -110,11 +123,21 @@ export function compileTick(env: TickEnv): CompiledTick | null {
     args.forEach((a, j) => emit(`ar${s}[${j}] = V[${a}];`));
     // `where` names the op being called, so a throw is reported as that op's failure.
     emit(`where.slot = ${s}; where.backward = false;`);
+    let generic: string;
     if (env.forwardArenas[s] !== null) {
       bind(`fa${s}`, `env.forwardArenas[${s}]`);
-      emit(`AC.active = fa${s}; fa${s}.next = 0; try { o = op${s}.forward(ar${s}, at${s}); } finally { AC.active = null; }`);
+      generic = `AC.active = fa${s}; fa${s}.next = 0; try { o = op${s}.forward(ar${s}, at${s}); } finally { AC.active = null; }`;
     } else {
-      emit(`o = op${s}.forward(ar${s}, at${s});`);
+      generic = `o = op${s}.forward(ar${s}, at${s});`;
+    }
+    if (planned(s)) {
+      // The plan while the inputs keep the shapes it was made for; the op itself otherwise (and on
+      // the first tick, after which the plan is made from inputs the op has just accepted).
+      locals.push(`u${s} = false`);
+      emit(`pl = PL[${s}]; if (pl !== null && pl.fits(ar${s})) { o = pl.plan.forward(ar${s}); u${s} = true; }`);
+      emit(`else { ${generic} if (PT[${s}] === 0) env.makePlan(${s}, ar${s}); }`);
+    } else {
+      emit(generic);
     }
     emit('where.slot = -1;');
     if (env.checkResults[s] === 1) emit(`if (!isTensor(o)) throw new TypeError('forward returned ' + typeof o + ', not a Tensor');`);
@@ -154,12 +177,15 @@ export function compileTick(env: TickEnv): CompiledTick | null {
         args.forEach((a, j) => emit(`  bx${s}.inputs[${j}] = V[${a}];`));
         emit(`  bx${s}.output = V[${s}]; bx${s}.tick = t;`);
         emit(`  where.slot = ${s}; where.backward = true;`);
+        let generic: string;
         if (env.backwardArenas[s] !== null) {
           bind(`ba${s}`, `env.backwardArenas[${s}]`);
-          emit(`  AC.active = ba${s}; ba${s}.next = 0; try { r = op${s}.backward(g, bx${s}, ne${s}${into}); } finally { AC.active = null; }`);
+          generic = `AC.active = ba${s}; ba${s}.next = 0; try { r = op${s}.backward(g, bx${s}, ne${s}${into}); } finally { AC.active = null; }`;
         } else {
-          emit(`  r = op${s}.backward(g, bx${s}, ne${s}${into});`);
+          generic = `r = op${s}.backward(g, bx${s}, ne${s}${into});`;
         }
+        // The plan differentiates its own forward of this tick; if the op ran instead, so does its backward.
+        emit(planned(s) ? `  if (u${s}) r = PL[${s}].plan.backward(g); else { ${generic} }` : `  ${generic}`);
         emit('  where.slot = -1;');
         for (let j = 0; j < args.length; j++) {
           const e = edgeOf[j]!;
@@ -182,7 +208,7 @@ const nodes = program.nodes;
 ${pre.join('\n')}
 return function compiledTick(rec) {
   const V = rec.values, t = rec.tick;
-  let o, g, c, r;
+  let o, g, c, r, pl${locals.length > 0 ? `, ${locals.join(', ')}` : ''};
 ${lines.map((l) => `  ${l}`).join('\n')}
 };`;
   let factory = factories.get(source);

@@ -25,6 +25,7 @@ import { Arena, type Tensor, asOpError, enterArena, formatShape, full, isTensor,
 import { GraphError, type Node, Param, Constant, formatStaticShape, releaseFaces } from './node.js';
 import { type Program, SlotKind } from './program.js';
 import { type CompiledTick, compileTick, compiledTicksEnabled } from './compile-tick.js';
+import { PlannedSlot } from './planned-slot.js';
 
 /** State of one tick while it is in flight. */
 export class TickRecord {
@@ -131,6 +132,10 @@ export class Execution {
   private readonly sumArenas: (Arena | null)[];
   /** Per op slot, the array a recyclable op's backward may return its gradients in (see OpSpec.backward). */
   private readonly results: ((Tensor | null)[] | null)[];
+  /** Per op slot, the op's plan for the shapes of the first tick (compiled ticks only), or null. */
+  private readonly plans: (PlannedSlot | null)[];
+  /** Per op slot, 1 once a plan has been asked for; ops without a `plan` hook start at 1. */
+  private readonly planTried: Uint8Array;
   /** Whether values handed out (faces) must be copied because their storage will be reused. */
   readonly recycle: boolean;
   /** Whether this run may compile its tick (the switch as it was when the run started). */
@@ -152,6 +157,9 @@ export class Execution {
     this.sumArenas = arenas((i) => p.needsGrad[i] === 1 && p.gradEdges[i]!.length > 1);
     // Recyclable ops keep nothing they return, so their backward may refill one array per slot.
     this.results = p.argSlots.map((a, i) => (a !== null && p.ops[i]?.recyclable === true && p.needsGrad[i] === 1 ? new Array<Tensor | null>(a.length).fill(null) : null));
+    this.plans = new Array(count).fill(null);
+    // Plans keep their storage from tick to tick: only for runs that recycle (see OpSpec.plan).
+    this.planTried = Uint8Array.from(p.nodes, (_, i) => (this.recycle && p.ops[i]?.plan != null ? 0 : 1));
     this.inputDone = new Uint8Array(p.inputSlots.length);
     this.scratchArgs = p.argSlots.map((a) => (a ? new Array<Tensor>(a.length) : null));
     this.saved = p.argSlots.map((a, i) => (a ? { inputs: new Array<Tensor>(a.length), output: undefined as never, attrs: p.attrs[i]!, tick: 0 } : null));
@@ -264,6 +272,9 @@ export class Execution {
       isOutput: this.isOutput,
       checkResults: this.checkResults,
       isLoss: this.isLoss,
+      plans: this.plans,
+      planTried: this.planTried,
+      makePlan: (slot, inputs) => self.makePlan(slot, inputs),
       where: this.where,
       closed: () => self.closed,
       out: (v) => self.out(v),
@@ -274,6 +285,18 @@ export class Execution {
       onBackward: this.hooks.onBackward ?? null,
     });
     return this.compiled;
+  }
+
+  /**
+   * Asks the op of `slot` for a plan fitted to `inputs`, which its own forward has just accepted (so
+   * they are valid). Called once per slot, outside any arena: a plan's storage outlives the tick.
+   */
+  private makePlan(slot: number, inputs: readonly Tensor[]): void {
+    this.planTried[slot] = 1;
+    const p = this.program;
+    const needs = p.backwardNeeds[slot] ?? inputs.map(() => false);
+    const plan = p.ops[slot]!.plan!(inputs, p.attrs[slot]!, needs);
+    this.plans[slot] = plan === null ? null : new PlannedSlot(plan, inputs);
   }
 
   /** Runs a compiled tick, turning a throw inside an op into the interpreter's error for that op. */

@@ -1,10 +1,10 @@
-import { type Tensor, empty, kernels } from '../tensor/index.js';
-import { type Grads, defineOp } from './op.js';
-import { denseGrads, unbroadcast, wasmForced } from './grad-util.js';
+import { type Tensor, type TypedArray, empty, kernels } from '../tensor/index.js';
+import { type Grads, type OpPlan, defineOp } from './op.js';
+import { denseGrads, denseGradsInto, ownedTensor, unbroadcast, wasmForced } from './grad-util.js';
 import { matmul } from './matmul.js';
 
 /** Does this call fit the dense-layer fast path: x [k] or [m, k], W [k, n], b [n], one dtype? */
-function dense(x: Tensor, w: Tensor, b: Tensor): boolean {
+export function fitsDense(x: Tensor, w: Tensor, b: Tensor): boolean {
   return (
     w.rank === 2 && (x.rank === 1 || x.rank === 2) && x.shape[x.rank - 1] === w.shape[0] &&
     b.rank === 1 && b.shape[0] === w.shape[1] && x.dtype === w.dtype && b.dtype === w.dtype
@@ -16,10 +16,20 @@ const NO_ATTRS = Object.freeze({});
 
 /** `x·W + b` (affine's forward, also the first half of dense's). */
 export function affineValue(x: Tensor, w: Tensor, b: Tensor): Tensor {
-  if (!dense(x, w, b)) return kernels.add(kernels.matmul(x, w), b);
-  const m = x.rank === 1 ? 1 : x.shape[0]!, k = w.shape[0]!, n = w.shape[1]!;
+  if (!fitsDense(x, w, b)) return kernels.add(kernels.matmul(x, w), b);
   // A vector's output has the bias's shape [n]: share that array rather than build one per call.
-  const result = empty(x.rank === 1 ? b.shape : [m, n], w.dtype), out = result.data;
+  const result = empty(x.rank === 1 ? b.shape : [x.shape[0]!, w.shape[1]!], w.dtype);
+  affineInto(x, w, b, result.data, true);
+  return result;
+}
+
+/**
+ * `x·W + b` into `out` (m·n elements) for inputs that fit the dense-layer case ({@link fitsDense}):
+ * the one code path behind the forward of affine and dense and of their fixed-shape plans, so all
+ * give the same bits. `zeroed` says `out` is already zero-filled (the kernels add into it).
+ */
+export function affineInto(x: Tensor, w: Tensor, b: Tensor, out: TypedArray, zeroed: boolean): void {
+  const m = x.rank === 1 ? 1 : x.shape[0]!, k = w.shape[0]!, n = w.shape[1]!;
   const bd = b.data;
   if (m === 1 && w.dtype === 'float64' && !wasmForced()) {
     // One row (online learning's case): a dot product per output, the bias added to it, without the
@@ -31,11 +41,11 @@ export function affineValue(x: Tensor, w: Tensor, b: Tensor): Tensor {
       for (let p = 0; p < k; p++) acc += xd[p]! * wd[p * n + j]!;
       out[j] = acc + bd[j]!;
     }
-    return result;
+    return;
   }
+  if (!zeroed) out.fill(0);
   kernels.gemm(x.data, 0, w.data, 0, out, 0, m, k, n, true);
   for (let i = 0; i < out.length; i += n) for (let j = 0; j < n; j++) out[i + j] = out[i + j]! + bd[j]!;
-  return result;
 }
 
 /**
@@ -44,7 +54,7 @@ export function affineValue(x: Tensor, w: Tensor, b: Tensor): Tensor {
  */
 export function affineGrads(g: Tensor, x: Tensor, w: Tensor, b: Tensor, needs: readonly boolean[], into?: (Tensor | null)[]): Grads {
   const out: (Tensor | null)[] = into ?? [null, null, null];
-  if (!dense(x, w, b) || g.dtype !== w.dtype) {
+  if (!fitsDense(x, w, b) || g.dtype !== w.dtype) {
     // The composition's own backward: add passes g to the product, matmul splits it.
     const z = kernels.matmul(x, w);
     const [dx, dw] = needs[0] || needs[1] ? matmul.backward(unbroadcast(g, z), { inputs: [x, w], output: z, attrs: NO_ATTRS }, [needs[0]!, needs[1]!]) : [null, null];
@@ -58,15 +68,52 @@ export function affineGrads(g: Tensor, x: Tensor, w: Tensor, b: Tensor, needs: r
   if (needs[2]) {
     if (x.rank === 1) db = g;
     else {
-      // Rows summed in order, as sum over axis 0 does, so the bits match add's backward.
-      const n = w.shape[1]!, m = x.shape[0]!;
       db = empty(b.shape, b.dtype);
-      const data = db.data, gd = g.data;
-      for (let i = 0; i < m * n; i += n) for (let j = 0; j < n; j++) data[j] = data[j]! + gd[i + j]!;
+      biasGradInto(g, x.shape[0]!, db.data, true);
     }
   }
   out[2] = db;
   return out;
+}
+
+/** The bias's gradient for a batch of m rows: g's rows summed in order, as sum over axis 0 does, so the bits match add's backward. */
+export function biasGradInto(g: Tensor, m: number, db: TypedArray, zeroed: boolean): void {
+  const n = db.length, gd = g.data;
+  if (!zeroed) db.fill(0);
+  for (let i = 0; i < m * n; i += n) for (let j = 0; j < n; j++) db[j] = db[j]! + gd[i + j]!;
+}
+
+/**
+ * affine's plan (see `OpSpec.plan`): for the dense-layer shapes, output and gradients in storage of
+ * its own, computed by the same functions as forward and backward.
+ */
+function affinePlan(inputs: readonly Tensor[], needs: readonly boolean[]): OpPlan | null {
+  const [x0, w0, b0] = inputs as [Tensor, Tensor, Tensor];
+  if (!fitsDense(x0, w0, b0)) return null;
+  const dtype = w0.dtype, m = x0.rank === 1 ? 1 : x0.shape[0]!;
+  const out = ownedTensor(x0.rank === 1 ? b0.shape : [m, w0.shape[1]!], dtype);
+  const dx = needs[0] ? ownedTensor(x0.shape, dtype) : null;
+  const dw = needs[1] ? ownedTensor(w0.shape, dtype) : null;
+  const db = needs[2] && x0.rank !== 1 ? ownedTensor(b0.shape, dtype) : null;
+  const grads: (Tensor | null)[] = [null, null, null];
+  let x = x0, w = w0, b = b0;
+  return {
+    forward(inputs) {
+      x = inputs[0]!, w = inputs[1]!, b = inputs[2]!;
+      affineInto(x, w, b, out.data, false);
+      return out;
+    },
+    backward(g) {
+      // An upstream gradient of another dtype takes the general path, as affineGrads does.
+      if (g.dtype !== dtype) return affineGrads(g, x, w, b, needs, grads);
+      denseGradsInto(g, x, w, dx === null ? null : dx.data, dw === null ? null : dw.data, false);
+      grads[0] = dx;
+      grads[1] = dw;
+      if (db !== null) biasGradInto(g, m, db.data, false);
+      grads[2] = needs[2] ? (db ?? g) : null;
+      return grads;
+    },
+  };
 }
 
 /**
@@ -87,4 +134,5 @@ export const affine = defineOp({
   recyclable: true,
   forward: ([x, w, b]) => affineValue(x, w, b),
   backward: (g, { inputs: [x, w, b] }, needs, into) => affineGrads(g, x, w, b, needs, into),
+  plan: (inputs, _attrs, needs) => affinePlan(inputs, needs),
 });

@@ -1,6 +1,7 @@
-import { type Tensor, empty, enterArena, restoreArena } from '../tensor/index.js';
-import { affineGrads, affineValue } from './affine.js';
-import { defineOp } from './op.js';
+import { type Tensor, type TypedArray, empty, enterArena, restoreArena } from '../tensor/index.js';
+import { affineGrads, affineInto, affineValue, biasGradInto, fitsDense } from './affine.js';
+import { denseGradsInto, ownedTensor } from './grad-util.js';
+import { type OpPlan, defineOp } from './op.js';
 import { sigmoidSlope, stableSigmoid } from './sigmoid.js';
 import { tanhSlope } from './tanh.js';
 
@@ -37,6 +38,91 @@ function preActivation(x: Tensor, w: Tensor, b: Tensor): Float64Array | Float32A
   }
 }
 
+/** `out[i] = act(z[i])` (out may be z itself). */
+function activate(activation: DenseActivation, z: TypedArray, out: TypedArray): void {
+  if (activation === 'sigmoid') for (let i = 0; i < z.length; i++) out[i] = stableSigmoid(z[i]!);
+  else if (activation === 'tanh') for (let i = 0; i < z.length; i++) out[i] = Math.tanh(z[i]!);
+  else {
+    for (let i = 0; i < z.length; i++) {
+      const v = z[i]!;
+      out[i] = v > 0 || v !== v ? v : 0;
+    }
+  }
+}
+
+/**
+ * `dz = g·act'(z)` from the output y, with the same slope formulas as the activation ops; z is read
+ * only for saturated units, from `z` when the caller kept it, else recomputed from x, W and b.
+ */
+function preActivationGrad(
+  activation: DenseActivation, yd: TypedArray, gd: TypedArray, dz: TypedArray, z: TypedArray | null, x: Tensor, w: Tensor, b: Tensor,
+): void {
+  const n = yd.length;
+  let zd = z;
+  if (activation === 'sigmoid') {
+    for (let i = 0; i < n; i++) {
+      const s = yd[i]!;
+      let slope = s * (1 - s);
+      if (!(s < SIGMOID_13)) {
+        zd ??= preActivation(x, w, b);
+        const v = zd[i]!;
+        slope = v < 13 ? slope : sigmoidSlope(v);
+      }
+      dz[i] = gd[i]! * slope;
+    }
+  } else if (activation === 'tanh') {
+    for (let i = 0; i < n; i++) {
+      const y = yd[i]!;
+      let slope = (1 - y) * (1 + y);
+      if (!(y < TANH_4 && y > -TANH_4)) {
+        zd ??= preActivation(x, w, b);
+        const v = zd[i]!;
+        slope = v < 4 && v > -4 ? slope : tanhSlope(v);
+      }
+      dz[i] = gd[i]! * slope;
+    }
+  } else {
+    // relu(z) > 0 exactly when z > 0 (NaN gives NaN, which is not > 0 either way).
+    for (let i = 0; i < n; i++) dz[i] = yd[i]! > 0 ? gd[i]! : 0;
+  }
+}
+
+/**
+ * dense's plan (see `OpSpec.plan`): for the dense-layer shapes, storage of its own for z, the
+ * output, ∂z and the gradients, computed by the same functions as forward and backward. It keeps z,
+ * so saturated units need no recomputation.
+ */
+function densePlan(x0: Tensor, w0: Tensor, b0: Tensor, activation: DenseActivation, needs: readonly boolean[]): OpPlan | null {
+  if (!fitsDense(x0, w0, b0)) return null;
+  const dtype = w0.dtype, m = x0.rank === 1 ? 1 : x0.shape[0]!;
+  const shape = x0.rank === 1 ? b0.shape : [m, w0.shape[1]!];
+  const z = ownedTensor(shape, dtype).data, out = ownedTensor(shape, dtype), dz = ownedTensor(shape, dtype);
+  const dx = needs[0] ? ownedTensor(x0.shape, dtype) : null;
+  const dw = needs[1] ? ownedTensor(w0.shape, dtype) : null;
+  const db = needs[2] && x0.rank !== 1 ? ownedTensor(b0.shape, dtype) : null;
+  const grads: (Tensor | null)[] = [null, null, null];
+  const any = needs[0] || needs[1] || needs[2];
+  let x = x0, w = w0, b = b0;
+  return {
+    forward(inputs) {
+      x = inputs[0]!, w = inputs[1]!, b = inputs[2]!;
+      affineInto(x, w, b, z, false);
+      activate(activation, z, out.data);
+      return out;
+    },
+    backward(g) {
+      if (!any) return grads;
+      preActivationGrad(activation, out.data, g.data, dz.data, z, x, w, b);
+      denseGradsInto(dz, x, w, dx === null ? null : dx.data, dw === null ? null : dw.data, false);
+      grads[0] = dx;
+      grads[1] = dw;
+      if (db !== null) biasGradInto(dz, m, db.data, false);
+      grads[2] = needs[2] ? (db ?? dz) : null;
+      return grads;
+    },
+  };
+}
+
 /**
  * A dense layer: an activation of an affine map, `act(x·W + b)`, with `activation` one of
  * `'sigmoid'`, `'tanh'` or `'relu'`. The graph fuses `affine` (or `matmul` → `add`) followed by one
@@ -63,49 +149,15 @@ export const dense = defineOp<DenseAttrs, 3>({
     const activation = check(attrs.activation);
     const z = affineValue(x, w, b);
     // In place: z is this call's own storage, and each element is read once before it is written.
-    const d = z.data;
-    if (activation === 'sigmoid') for (let i = 0; i < d.length; i++) d[i] = stableSigmoid(d[i]!);
-    else if (activation === 'tanh') for (let i = 0; i < d.length; i++) d[i] = Math.tanh(d[i]!);
-    else {
-      for (let i = 0; i < d.length; i++) {
-        const v = d[i]!;
-        d[i] = v > 0 || v !== v ? v : 0;
-      }
-    }
+    activate(activation, z.data, z.data);
     return z;
   },
   backward: (g, { inputs: [x, w, b], output, attrs }, needs, into) => {
     if (!needs[0] && !needs[1] && !needs[2]) return [null, null, null];
     const activation = check(attrs.activation);
-    const yd = output.data, gd = g.data, n = yd.length;
-    const dzTensor = empty(output.shape, output.dtype), dz = dzTensor.data;
-    let zd: Float64Array | Float32Array | null = null;
-    if (activation === 'sigmoid') {
-      for (let i = 0; i < n; i++) {
-        const s = yd[i]!;
-        let slope = s * (1 - s);
-        if (!(s < SIGMOID_13)) {
-          zd ??= preActivation(x, w, b);
-          const v = zd[i]!;
-          slope = v < 13 ? slope : sigmoidSlope(v);
-        }
-        dz[i] = gd[i]! * slope;
-      }
-    } else if (activation === 'tanh') {
-      for (let i = 0; i < n; i++) {
-        const y = yd[i]!;
-        let slope = (1 - y) * (1 + y);
-        if (!(y < TANH_4 && y > -TANH_4)) {
-          zd ??= preActivation(x, w, b);
-          const v = zd[i]!;
-          slope = v < 4 && v > -4 ? slope : tanhSlope(v);
-        }
-        dz[i] = gd[i]! * slope;
-      }
-    } else {
-      // relu(z) > 0 exactly when z > 0 (NaN gives NaN, which is not > 0 either way).
-      for (let i = 0; i < n; i++) dz[i] = yd[i]! > 0 ? gd[i]! : 0;
-    }
-    return affineGrads(dzTensor, x, w, b, needs, into);
+    const dz = empty(output.shape, output.dtype);
+    preActivationGrad(activation, output.data, g.data, dz.data, null, x, w, b);
+    return affineGrads(dz, x, w, b, needs, into);
   },
+  plan: ([x, w, b], attrs, needs) => densePlan(x, w, b, check(attrs.activation), needs),
 });

@@ -1,5 +1,5 @@
 /** Small helpers every backward uses. */
-import { type Tensor, empty, kernels } from '../tensor/index.js';
+import { type DType, type Shape, Tensor, type TypedArray, allocate, empty, enterArena, kernels, restoreArena } from '../tensor/index.js';
 
 /**
  * Whether every product must run in the wasm kernel (setMatmulBackend('wasm'), for testing it): then
@@ -33,59 +33,65 @@ export function pointwiseGrad(g: Tensor, x: Tensor, v: Tensor, f: (gv: number, v
  * two give the same bits.
  */
 export function denseGrads(g: Tensor, x: Tensor, w: Tensor, needX: boolean, needW: boolean, out: (Tensor | null)[]): void {
+  const dx = needX ? empty(x.shape, x.dtype) : null;
+  const dw = needW ? empty(w.shape, w.dtype) : null;
+  denseGradsInto(g, x, w, dx === null ? null : dx.data, dw === null ? null : dw.data, true);
+  out[0] = dx;
+  out[1] = dw;
+}
+
+/**
+ * {@link denseGrads} into given storage (`dx` of x's size, `dw` of W's; null where not wanted):
+ * the one code path behind the op's backward and its fixed-shape plan, so both give the same bits.
+ * `zeroed` says the storage is already zero-filled; the kernels add into it, so otherwise it is
+ * cleared first (the one-row loops overwrite every element and need no clearing).
+ */
+export function denseGradsInto(g: Tensor, x: Tensor, w: Tensor, dx: TypedArray | null, dw: TypedArray | null, zeroed: boolean): void {
   const m = x.rank === 1 ? 1 : x.shape[0]!, k = w.shape[0]!, n = w.shape[1]!;
-  let dx: Tensor | null = null, dw: Tensor | null = null;
   if (m === 1 && !wasmForced()) {
     // One row (online learning's case): the two products are a row of dot products and an outer
     // product. Written out here because the gemm kernels' set-up dominates at these sizes; the
     // sums are the kernels' own, term for term (0 + Σ in order), so the bits are the same.
     const gd = g.data, wd = w.data;
-    if (needX) {
-      dx = empty(x.shape, x.dtype);
-      const d = dx.data;
+    if (dx !== null) {
       if (n === 1) {
         // A single output unit: each dot product has one term.
         const g0 = gd[0]!;
-        for (let i = 0; i < k; i++) d[i] = 0 + g0 * wd[i]!;
+        for (let i = 0; i < k; i++) dx[i] = 0 + g0 * wd[i]!;
       } else {
         for (let i = 0; i < k; i++) {
           const row = i * n;
           let acc = 0;
           for (let j = 0; j < n; j++) acc += gd[j]! * wd[row + j]!;
-          d[i] = acc;
+          dx[i] = acc;
         }
       }
     }
-    if (needW) {
-      dw = empty(w.shape, w.dtype);
-      const d = dw.data, xd = x.data;
+    if (dw !== null) {
+      const xd = x.data;
       // Each element is one product, so the loop order is free: the longer dimension innermost.
       if (n >= k) {
         for (let i = 0; i < k; i++) {
           const xi = xd[i]!, row = i * n;
-          for (let j = 0; j < n; j++) d[row + j] = 0 + xi * gd[j]!;
+          for (let j = 0; j < n; j++) dw[row + j] = 0 + xi * gd[j]!;
         }
       } else {
         for (let j = 0; j < n; j++) {
           const gj = gd[j]!;
-          for (let i = 0; i < k; i++) d[i * n + j] = 0 + xd[i]! * gj;
+          for (let i = 0; i < k; i++) dw[i * n + j] = 0 + xd[i]! * gj;
         }
       }
     }
-    out[0] = dx;
-    out[1] = dw;
     return;
   }
-  if (needX) {
-    dx = empty(x.shape, x.dtype);
-    kernels.gemmNT(g.data, 0, w.data, 0, dx.data, 0, m, n, k, true);
+  if (dx !== null) {
+    if (!zeroed) dx.fill(0);
+    kernels.gemmNT(g.data, 0, w.data, 0, dx, 0, m, n, k, true);
   }
-  if (needW) {
-    dw = empty(w.shape, w.dtype);
-    kernels.gemmTN(x.data, 0, g.data, 0, dw.data, 0, k, m, n, true);
+  if (dw !== null) {
+    if (!zeroed) dw.fill(0);
+    kernels.gemmTN(x.data, 0, g.data, 0, dw, 0, k, m, n, true);
   }
-  out[0] = dx;
-  out[1] = dw;
 }
 
 /**
@@ -104,4 +110,17 @@ export function gradsOf2(into: (Tensor | null)[] | undefined, a: Tensor | null, 
   into[0] = a;
   into[1] = b;
   return into;
+}
+
+/**
+ * A zero-filled tensor that belongs to its caller, never an arena's buffer (for an op's plan, whose
+ * storage lives from call to call), with a copy of `shape`.
+ */
+export function ownedTensor(shape: Shape, dtype: DType): Tensor {
+  const outer = enterArena(null);
+  try {
+    return new Tensor(allocate(dtype, shape.reduce((a, d) => a * d, 1)), [...shape]);
+  } finally {
+    restoreArena(outer);
+  }
 }

@@ -35,11 +35,16 @@ const SCALAR: readonly number[] = [];
 
 export function reduceTerms(terms: Float64Array | Float32Array, shape: readonly number[], reduction: Reduction, count = terms.length): Tensor {
   if (reduction === 'none') return wrapStorage(terms, shape);
+  const result = empty(SCALAR, terms instanceof Float64Array ? 'float64' : 'float32');
+  result.data[0] = reducedValue(terms, reduction, count);
+  return result;
+}
+
+/** The terms summed in order, divided by `count` for 'mean' (the value of a reduced loss). */
+export function reducedValue(terms: Float64Array | Float32Array, reduction: 'mean' | 'sum', count = terms.length): number {
   let acc = 0;
   for (let i = 0; i < terms.length; i++) acc += terms[i]!;
-  const result = empty(SCALAR, terms instanceof Float64Array ? 'float64' : 'float32'), out = result.data;
-  out[0] = reduction === 'mean' ? acc / count : acc;
-  return result;
+  return reduction === 'mean' ? acc / count : acc;
 }
 
 /**

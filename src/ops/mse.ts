@@ -1,7 +1,7 @@
-import { allocate, empty, promote } from '../tensor/index.js';
-import { type LossAttrs, reduceTerms, reductionOf, requireSameShape } from './loss-util.js';
+import { type Tensor, type TypedArray, allocate, empty, promote, shapesEqual } from '../tensor/index.js';
+import { type LossAttrs, type Reduction, reduceTerms, reducedValue, reductionOf, requireSameShape } from './loss-util.js';
 import { defineOp } from './op.js';
-import { gradsOf2 } from './grad-util.js';
+import { gradsOf2, ownedTensor } from './grad-util.js';
 
 /**
  * Mean squared error, as PyTorch's `MSELoss`.
@@ -21,25 +21,55 @@ export const mse = defineOp<LossAttrs, 2>({
     requireSameShape(p, y);
     const reduction = reductionOf(attrs);
     const terms = allocate(promote(p.dtype, y.dtype), p.size);
-    for (let i = 0; i < terms.length; i++) {
-      const r = p.data[i]! - y.data[i]!;
-      terms[i] = r * r;
-    }
+    squaredErrors(p.data, y.data, terms);
     return reduceTerms(terms, p.shape, reduction);
   },
   backward: (g, { inputs: [p, y], attrs }, needs, into) => {
-    // The most common loss, so one plain loop (no per-element callbacks).
+    const dp = needs[0] ? empty(p.shape, p.dtype) : null;
+    const dy = needs[1] ? empty(y.shape, y.dtype) : null;
+    mseGradInto(p.data, y.data, g.data, reductionOf(attrs), dp === null ? null : dp.data, dy === null ? null : dy.data);
+    return gradsOf2(into, dp, dy);
+  },
+  plan: ([p0, y0], attrs, needs) => {
+    if (!shapesEqual(p0.shape, y0.shape)) return null;
     const reduction = reductionOf(attrs);
-    const pd = p.data, yd = y.data, gd = g.data, n = p.size;
-    const each = reduction === 'none';
-    const s = each ? 0 : reduction === 'mean' ? gd[0]! / n : gd[0]!;
-    const dpTensor = needs[0] ? empty(p.shape, p.dtype) : null, dp = dpTensor?.data ?? null;
-    const dyTensor = needs[1] ? empty(y.shape, y.dtype) : null, dy = dyTensor?.data ?? null;
-    for (let i = 0; i < n; i++) {
-      const v = 2 * (pd[i]! - yd[i]!) * (each ? gd[i]! : s);
-      if (dp !== null) dp[i] = v;
-      if (dy !== null) dy[i] = -v;
-    }
-    return gradsOf2(into, dpTensor, dyTensor);
+    const terms = ownedTensor(p0.shape, promote(p0.dtype, y0.dtype));
+    const out = reduction === 'none' ? terms : ownedTensor([], terms.dtype);
+    const dp = needs[0] ? ownedTensor(p0.shape, p0.dtype) : null;
+    const dy = needs[1] ? ownedTensor(y0.shape, y0.dtype) : null;
+    const grads: (Tensor | null)[] = [dp, dy];
+    let p = p0, y = y0;
+    return {
+      forward(inputs) {
+        p = inputs[0]!, y = inputs[1]!;
+        squaredErrors(p.data, y.data, terms.data);
+        if (reduction !== 'none') out.data[0] = reducedValue(terms.data, reduction);
+        return out;
+      },
+      backward(g) {
+        mseGradInto(p.data, y.data, g.data, reduction, dp === null ? null : dp.data, dy === null ? null : dy.data);
+        return grads;
+      },
+    };
   },
 });
+
+/** The terms `(p − y)²`, stored in `terms`' dtype. */
+function squaredErrors(pd: TypedArray, yd: TypedArray, terms: TypedArray): void {
+  for (let i = 0; i < terms.length; i++) {
+    const r = pd[i]! - yd[i]!;
+    terms[i] = r * r;
+  }
+}
+
+/** `∂p = 2(p − y)·ĝ` and `∂y = −∂p` into the given storage (null where not wanted): one plain loop, no per-element callbacks. */
+function mseGradInto(pd: TypedArray, yd: TypedArray, gd: TypedArray, reduction: Reduction, dp: TypedArray | null, dy: TypedArray | null): void {
+  const n = pd.length;
+  const each = reduction === 'none';
+  const s = each ? 0 : reduction === 'mean' ? gd[0]! / n : gd[0]!;
+  for (let i = 0; i < n; i++) {
+    const v = 2 * (pd[i]! - yd[i]!) * (each ? gd[i]! : s);
+    if (dp !== null) dp[i] = v;
+    if (dy !== null) dy[i] = -v;
+  }
+}

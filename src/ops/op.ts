@@ -65,6 +65,30 @@ export interface OpSpec<A extends object, N = number | 'variadic'> {
    * engine passes one per op, so a training step allocates no result arrays). Ignoring it is fine.
    */
   backward(g: Tensor, saved: Saved<A, N>, needs: readonly boolean[], into?: (Tensor | null)[]): Grads;
+  /**
+   * Optional, for speed: this op fixed to the shapes and dtypes of `inputs` (and to `attrs` and
+   * `needs`), with its output and gradient storage made once and reused from call to call. The graph
+   * engine asks for a plan when it runs a program tick after tick (`learn`, `through`) and uses it
+   * while the inputs keep those shapes and dtypes; other ticks run forward and backward as usual.
+   * A plan must give exactly what forward and backward give, to the bit — share their numeric code
+   * rather than copy it; the plan property test checks every registered op that has one. Return
+   * null when no plan fits these inputs. Ignoring this hook is fine.
+   */
+  plan?(inputs: Inputs<N>, attrs: A, needs: readonly boolean[]): OpPlan | null;
+}
+
+/**
+ * An op fixed to one set of input shapes (see {@link OpSpec.plan}). The caller guarantees the
+ * shapes and dtypes; the plan checks nothing.
+ */
+export interface OpPlan {
+  /** The output for these inputs, in the plan's own storage: valid until the next call. */
+  forward(inputs: readonly Tensor[]): Tensor;
+  /**
+   * The gradients (null where `needs` was false) for the last forward call, given `g` of its
+   * output's shape: in the plan's own storage and array, valid until the next call.
+   */
+  backward(g: Tensor): Grads;
 }
 
 /** The record behind every op: its spec plus a validated eager entry point. */
@@ -79,6 +103,8 @@ export interface OpRecord<A extends object> {
   apply(inputs: readonly Tensor[], attrs?: A): Tensor;
   /** See {@link OpSpec.recyclable}. */
   readonly recyclable: boolean;
+  /** See {@link OpSpec.plan}; null when the op has none. */
+  readonly plan: ((inputs: readonly Tensor[], attrs: A, needs: readonly boolean[]) => OpPlan | null) | null;
   /** Marks op records (custom ones included) for the graph layer and the checker. */
   readonly isOp: true;
 }
@@ -226,6 +252,7 @@ export function defineOp<A extends object = Record<string, never>, const N exten
     isOp: true as const,
     isDifferentiable: (i: number): boolean => differentiable?.[i] ?? true,
     recyclable: spec.recyclable ?? false,
+    plan: (spec.plan as ((inputs: readonly Tensor[], attrs: A, needs: readonly boolean[]) => OpPlan | null) | undefined) ?? null,
     forward,
     backward,
     apply,
