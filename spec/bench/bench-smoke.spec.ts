@@ -64,7 +64,7 @@ describe('bench smoke', () => {
     // directPlan throws if the direct path's op list differs from the engine's schedule.
     const plan = directPlan(init);
     expect(plan.ops).toBe({ dense: 4, affine: 7, none: 10 }[plan.fusion]);
-    const nets = [true, false].flatMap((arenas) => (['dense', 'affine', 'none'] as const).map((fusion) => new DirectNet(init, 0.3, { arenas, fusion })));
+    const nets = (['plans', 'arenas', 'fresh'] as const).flatMap((storage) => (['dense', 'affine', 'none'] as const).map((fusion) => new DirectNet(init, 0.3, { storage, fusion })));
     const graph = learnStepper(init, 0.3);
     for (const s of samples) {
       const losses = nets.map((n) => n.step(s.x, s.y));

@@ -7,7 +7,7 @@
 import { from, lastValueFrom, toArray } from 'rxjs';
 import { describe, expect, it } from 'vitest';
 import {
-  type Param, type Tensor, add, defineOp, input, learn, linear, mse, param, randn, setCompiledTicks, sgd, sigmoid, tanh, tensor, zeros,
+  type Param, StandardScaler, type Tensor, accuracy, add, bceWithLogits, defineOp, standardize, input, learn, linear, mse, param, randn, setCompiledTicks, sgd, sigmoid, tanh, tensor, zeros,
 } from '../../src/index.js';
 
 /** A two-layer network over rows of 3 features; `rows` samples of batches that change size. */
@@ -44,6 +44,32 @@ describe('plans in a compiled run', () => {
     const sizes = [1, 1, 1, 3, 3, 1, 2, 1, 1, 1, 4, 1, 1];
     const [compiled, interpreted] = [await train(true, sizes), await train(false, sizes)];
     expect(compiled.losses).toEqual(interpreted.losses);
+    expect(compiled.params).toEqual(interpreted.params);
+  });
+
+  it('a streaming classifier (standardize, dense, bceWithLogits, sigmoid prediction) gives the interpreter’s bits', async () => {
+    const run = async (compiled: boolean) => {
+      const x = input([3]), y = input([1]);
+      const l1 = linear(3, 5, { seed: 8 }), l2 = linear(5, 1, { seed: 9 });
+      const logit = x.pipe(standardize(new StandardScaler()), l1, tanh(), l2);
+      const previous = setCompiledTicks(compiled);
+      try {
+        const steps = await lastValueFrom(
+          from(Array.from({ length: 60 }, (_, i) => batch(i, 1))).pipe(
+            learn({
+              inputs: [x, y], feed: (s) => [s.x[0]!, s.y[0]!], loss: bceWithLogits(logit, y), optimizer: sgd({ lr: 0.2 }),
+              prediction: logit.pipe(sigmoid()), target: (s) => s.y[0]![0]!, metrics: { acc: accuracy() },
+            }),
+            toArray(),
+          ),
+        );
+        return { steps: steps.map((s) => [s.loss, s.prediction!.data[0], s.metrics.acc]), params: bits([...l1.params, ...l2.params]) };
+      } finally {
+        setCompiledTicks(previous);
+      }
+    };
+    const [compiled, interpreted] = [await run(true), await run(false)];
+    expect(compiled.steps).toEqual(interpreted.steps);
     expect(compiled.params).toEqual(interpreted.params);
   });
 

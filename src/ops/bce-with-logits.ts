@@ -1,5 +1,6 @@
-import { Tensor, allocate, promote } from '../tensor/index.js';
-import { type LossAttrs, reduceTerms, reductionOf, requireSameShape, termGradient } from './loss-util.js';
+import { Tensor, type TypedArray, allocate, promote, shapesEqual } from '../tensor/index.js';
+import { type LossAttrs, type Reduction, reduceTerms, reducedValue, reductionOf, requireSameShape, termGradient } from './loss-util.js';
+import { ownedTensor } from './grad-util.js';
 import { defineOp } from './op.js';
 import { stableSigmoid } from './sigmoid.js';
 
@@ -18,6 +19,24 @@ function posWeightOf(attrs: BceWithLogitsAttrs, shape: readonly number[]): (i: n
 }
 
 /** log(1 + e^(−x)) for any x. */
+/** The terms `max(x, 0) − x·y + w₁·max(−x, 0) + (1 + w₁)·log1p(e^−|x|)` with `w₁ = (posWeight − 1)·y`, in `terms`' dtype. */
+function bceTerms(xd: TypedArray, yd: TypedArray, pw: (i: number) => number, terms: TypedArray): void {
+  for (let i = 0; i < terms.length; i++) {
+    const xv = xd[i]!, yv = yd[i]!, w1 = (pw(i) - 1) * yv;
+    terms[i] = Math.max(xv, 0) - xv * yv + w1 * Math.max(-xv, 0) + (1 + w1) * Math.log1p(Math.exp(-Math.abs(xv)));
+  }
+}
+
+/** The gradients into the given storage (null where not wanted). */
+function bceGradInto(xd: TypedArray, yd: TypedArray, g: Tensor, reduction: Reduction, pw: (i: number) => number, dx: TypedArray | null, dy: TypedArray | null): void {
+  const n = xd.length, gi = termGradient(g, n, reduction);
+  for (let i = 0; i < n; i++) {
+    const xv = xd[i]!, yv = yd[i]!;
+    if (dx) dx[i] = gi(i) * ((1 - yv) * stableSigmoid(xv) - pw(i) * yv * stableSigmoid(-xv));
+    if (dy) dy[i] = gi(i) * (-xv + (pw(i) - 1) * softplusNeg(xv));
+  }
+}
+
 const softplusNeg = (x: number): number => Math.max(-x, 0) + Math.log1p(Math.exp(-Math.abs(x)));
 
 /**
@@ -41,23 +60,37 @@ export const bceWithLogits = defineOp<BceWithLogitsAttrs, 2>({
   recyclable: true,
   forward: ([x, y], attrs) => {
     requireSameShape(x, y);
-    const reduction = reductionOf(attrs), pw = posWeightOf(attrs, x.shape);
+    const reduction = reductionOf(attrs);
     const terms = allocate(promote(x.dtype, y.dtype), x.size);
-    for (let i = 0; i < terms.length; i++) {
-      const xv = x.data[i]!, yv = y.data[i]!, w1 = (pw(i) - 1) * yv;
-      terms[i] = Math.max(xv, 0) - xv * yv + w1 * Math.max(-xv, 0) + (1 + w1) * Math.log1p(Math.exp(-Math.abs(xv)));
-    }
+    bceTerms(x.data, y.data, posWeightOf(attrs, x.shape), terms);
     return reduceTerms(terms, x.shape, reduction);
   },
   backward: (g, { inputs: [x, y], attrs }, needs) => {
-    const gi = termGradient(g, x.size, reductionOf(attrs)), pw = posWeightOf(attrs, x.shape);
     const dx = needs[0] ? allocate(x.dtype, x.size) : null;
     const dy = needs[1] ? allocate(y.dtype, y.size) : null;
-    for (let i = 0; i < x.size; i++) {
-      const xv = x.data[i]!, yv = y.data[i]!;
-      if (dx) dx[i] = gi(i) * ((1 - yv) * stableSigmoid(xv) - pw(i) * yv * stableSigmoid(-xv));
-      if (dy) dy[i] = gi(i) * (-xv + (pw(i) - 1) * softplusNeg(xv));
-    }
+    bceGradInto(x.data, y.data, g, reductionOf(attrs), posWeightOf(attrs, x.shape), dx, dy);
     return [dx && new Tensor(dx, x.shape), dy && new Tensor(dy, y.shape)];
+  },
+  plan: ([x0, y0], attrs, needs) => {
+    if (!shapesEqual(x0.shape, y0.shape)) return null;
+    const reduction = reductionOf(attrs), pw = posWeightOf(attrs, x0.shape);
+    const terms = ownedTensor(x0.shape, promote(x0.dtype, y0.dtype));
+    const out = reduction === 'none' ? terms : ownedTensor([], terms.dtype);
+    const dx = needs[0] ? ownedTensor(x0.shape, x0.dtype) : null;
+    const dy = needs[1] ? ownedTensor(y0.shape, y0.dtype) : null;
+    const grads: (Tensor | null)[] = [dx, dy];
+    let x = x0, y = y0;
+    return {
+      forward(inputs) {
+        x = inputs[0]!, y = inputs[1]!;
+        bceTerms(x.data, y.data, pw, terms.data);
+        if (reduction !== 'none') out.data[0] = reducedValue(terms.data, reduction);
+        return out;
+      },
+      backward(g) {
+        bceGradInto(x.data, y.data, g, reduction, pw, dx === null ? null : dx.data, dy === null ? null : dy.data);
+        return grads;
+      },
+    };
   },
 });

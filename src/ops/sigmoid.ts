@@ -1,6 +1,6 @@
-import { empty } from '../tensor/index.js';
+import { type Tensor, type TypedArray, empty } from '../tensor/index.js';
 import { defineOp } from './op.js';
-import { gradsOf1 } from './grad-util.js';
+import { gradsOf1, ownedTensor } from './grad-util.js';
 
 /**
  * σ(x) = 1/(1 + e^(−x)). No branch is needed for stability: for very negative x, e^(−x) overflows to
@@ -8,6 +8,22 @@ import { gradsOf1 } from './grad-util.js';
  */
 export function stableSigmoid(x: number): number {
   return 1 / (1 + Math.exp(-x));
+}
+
+/** σ(x) elementwise into `out`. Plain loops rather than kernels.unary: a callback per element costs more than the exp here. */
+function sigmoidInto(xd: TypedArray, out: TypedArray): void {
+  for (let i = 0; i < out.length; i++) out[i] = stableSigmoid(xd[i]!);
+}
+
+/**
+ * `g·σ'(x)`: σ(1 − σ) from the saved output (PyTorch's form) while 1 − σ keeps 10 digits (x < 13);
+ * the exp form beyond, where 1 − σ cancels.
+ */
+function sigmoidGradInto(xd: TypedArray, sd: TypedArray, gd: TypedArray, out: TypedArray): void {
+  for (let i = 0; i < out.length; i++) {
+    const v = xd[i]!, s = sd[i]!;
+    out[i] = gd[i]! * (v < 13 ? s * (1 - s) : sigmoidSlope(v));
+  }
 }
 
 /** σ'(x) = σ(x)·σ(−x) = e^(−|x|) / (1 + e^(−|x|))², exact in both tails. */
@@ -33,21 +49,31 @@ export const sigmoid = defineOp({
   name: 'sigmoid',
   arity: 1,
   recyclable: true,
-  // Plain loops rather than kernels.unary: a callback per element costs more than the exp here.
   forward: ([x]) => {
-    const xd = x.data, result = empty(x.shape, x.dtype), out = result.data;
-    for (let i = 0; i < out.length; i++) out[i] = stableSigmoid(xd[i]!);
+    const result = empty(x.shape, x.dtype);
+    sigmoidInto(x.data, result.data);
     return result;
   },
   backward: (g, { inputs: [x], output }, needs, into) => {
     if (!needs[0]) return gradsOf1(into, null);
-    const xd = x.data, sd = output.data, gd = g.data, result = empty(x.shape, x.dtype), out = result.data;
-    for (let i = 0; i < out.length; i++) {
-      // σ(1 − σ) from the saved output (PyTorch's form) while 1 − σ keeps 10 digits (x < 13); the
-      // exp form beyond, where 1 − σ cancels.
-      const v = xd[i]!, s = sd[i]!;
-      out[i] = gd[i]! * (v < 13 ? s * (1 - s) : sigmoidSlope(v));
-    }
+    const result = empty(x.shape, x.dtype);
+    sigmoidGradInto(x.data, output.data, g.data, result.data);
     return gradsOf1(into, result);
+  },
+  plan: ([x0], _attrs, needs) => {
+    const out = ownedTensor(x0.shape, x0.dtype), dx = needs[0] ? ownedTensor(x0.shape, x0.dtype) : null;
+    const grads: (Tensor | null)[] = [dx];
+    let x = x0;
+    return {
+      forward(inputs) {
+        x = inputs[0]!;
+        sigmoidInto(x.data, out.data);
+        return out;
+      },
+      backward(g) {
+        if (dx !== null) sigmoidGradInto(x.data, out.data, g.data, dx.data);
+        return grads;
+      },
+    };
   },
 });

@@ -3,7 +3,8 @@
  * scaler from the sample's raw values between the prediction pass (which uses the statistics from
  * before the sample) and the training pass (which uses them after).
  */
-import { type Tensor, Tensor as T, allocate, defineOp, formatShape } from '../index-core.js';
+import { type Tensor, Tensor as T, type TypedArray, allocate, defineOp, formatShape } from '../index-core.js';
+import { ownedTensor } from '../ops/grad-util.js';
 import { type Node, applyOp } from '../graph/node.js';
 import type { DataLearner } from './data-step.js';
 import type { StandardScaler } from './scaler.js';
@@ -28,22 +29,41 @@ function rowsOf(x: Tensor, each: (row: ArrayLike<number>) => void): void {
   for (let o = 0; o < x.size; o += k) each(x.data.subarray(o, o + k));
 }
 
+/** Each row of x (k features) standardised into `out`. */
+function standardizeInto(x: Tensor, k: number, scaler: StandardScaler, out: TypedArray): void {
+  if (x.rank === 1) scaler.transformInto(x.data, out, 0);
+  else for (let o = 0; o < x.size; o += k) scaler.transformInto(x.data.subarray(o, o + k), out, o);
+}
+
 const standardizeOp = Object.assign(
   defineOp<ScalerAttrs, 1>({
     name: 'standardize',
     arity: 1,
     differentiable: [false],
+    // It keeps no tensor: the scaler holds numbers, and the statistics it reads are its own.
+    recyclable: true,
     forward: ([x], { scaler }) => {
       const k = scaler.features ?? (x.rank === 0 ? 1 : x.shape[x.rank - 1]!);
       if (x.rank === 0 || x.shape[x.rank - 1] !== k) {
         throw new RangeError(`standardize: expected ${k} features on the last axis, got ${formatShape(x.shape)}`);
       }
       const out = allocate(x.dtype, x.size);
-      if (x.rank === 1) scaler.transformInto(x.data, out, 0);
-      else for (let o = 0; o < x.size; o += k) scaler.transformInto(x.data.subarray(o, o + k), out, o);
+      standardizeInto(x, k, scaler, out);
       return new T(out, x.shape);
     },
     backward: () => [null],
+    // The features of the planned shape: the scaler's, once it has seen a row (it cannot change
+    // them after), so the forward's check holds for every input of that shape.
+    plan: ([x0], { scaler }) => {
+      const k = x0.rank === 0 ? 0 : x0.shape[x0.rank - 1]!;
+      if (x0.rank === 0 || (scaler.features !== null && scaler.features !== k)) return null;
+      const out = ownedTensor(x0.shape, x0.dtype);
+      const none = [null];
+      return {
+        forward: (inputs) => (standardizeInto(inputs[0]!, k, scaler, out.data), out),
+        backward: () => none,
+      };
+    },
   }),
   { dataStep: true as const },
 );
