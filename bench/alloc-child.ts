@@ -3,7 +3,7 @@
  *
  *   node [--min/max-semi-space-size=256 | --trace-gc] bench/alloc-child.ts alloc|gc <variant> <net> <ticks> [warmup ticks]
  *
- * variant: learn | through | direct-arenas | direct-fresh | reference. `sites` prints `SITES {json}`:
+ * variant: learn | through | direct-plans | direct-arenas | direct-fresh | reference. `sites` prints `SITES {json}`:
  * heap bytes allocated per tick by allocating function (V8's sampling heap profiler). `alloc` prints one line
  * `ALLOC {json}` with the bytes allocated per tick on the V8 heap and in ArrayBuffers (storage
  * outside the heap), the number of collections during the measurement (their freed bytes are added
@@ -17,7 +17,7 @@ import { fileURLToPath } from 'node:url';
 import v8 from 'node:v8';
 import { Tensor } from '../src/index.js';
 import { initLayers, pointStream } from './data.js';
-import { DirectNet, W4_LR, W4_NETS, engineFusion, learnStepper, tensorSamples, throughStepper } from './w4.js';
+import { DirectNet, type DirectStorage, W4_LR, W4_NETS, engineFusion, learnStepper, tensorSamples, throughStepper } from './w4.js';
 import { Dense, MeanSquaredError, Sequential, Sigmoid } from './reference/layers.js';
 
 const [mode, variant, net, ticksArg, warmupArg] = process.argv.slice(2);
@@ -42,8 +42,8 @@ let tick: (i: number) => void;
 if (variant === 'learn' || variant === 'through') {
   const s = variant === 'learn' ? learnStepper(init, W4_LR) : throughStepper(init, W4_LR);
   tick = (i) => s.step(samples[i]!);
-} else if (variant === 'direct-arenas' || variant === 'direct-fresh') {
-  const d = new DirectNet(init, W4_LR, { arenas: variant === 'direct-arenas', fusion: engineFusion(init) });
+} else if (variant === 'direct-plans' || variant === 'direct-arenas' || variant === 'direct-fresh') {
+  const d = new DirectNet(init, W4_LR, { storage: variant.slice('direct-'.length) as DirectStorage, fusion: engineFusion(init) });
   tick = (i) => d.step(samples[i]!.x, samples[i]!.y);
 } else if (variant === 'reference') {
   const points = pointStream(warmup + ticks, 20_000, 7);

@@ -151,10 +151,10 @@ if (only.has('w4')) {
   extra['allocation'] = alloc;
   extra['allocationSites'] = sites;
   for (const r of w4) {
-    if (r.implementation === 'overhead: learn − direct ops, arenas') {
+    if (r.implementation === 'overhead: learn − direct ops, plans') {
       targets.push({ target: `${r.workload} graph overhead < 100 ns/op/tick (ops as scheduled)`, value: `${r.value.toFixed(1)} ns`, met: r.value < 100 });
     }
-    if (r.implementation === 'overhead: learn − direct ops, arenas, per op as written') {
+    if (r.implementation === 'overhead: learn − direct ops, plans, per op as written') {
       targets.push({ target: `${r.workload} graph overhead < 100 ns/op/tick (ops as written)`, value: `${r.value.toFixed(1)} ns`, met: r.value < 100 });
     }
   }

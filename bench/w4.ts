@@ -1,17 +1,19 @@
 /**
  * W4: what the graph itself costs. The same network, trained online one sample at a time with the
- * same SGD, timed four ways:
+ * same SGD, timed several ways:
  * - `learn`: the public operator, as a user drives it (`from(samples).pipe(learn(...))`);
  * - `through` + `grad$`: the lower-level operator, with SGD applied by hand from the parameters'
  *   gradient faces (materialised RxJS Subjects);
  * - engine: the compiled program run by the internal Execution class, SGD from its backward hook:
  *   `learn` minus the operator around it, which splits the overhead into engine and operator;
- * - direct, arenas: the same ops called straight from the registry (`op.forward`, `op.backward`,
- *   saved state in preallocated boxes) plus the same `sgd` optimizer, with one storage `Arena`
- *   per op and direction exactly as the engine uses them — so the difference to `learn` is the
- *   graph's scheduling and bookkeeping alone;
- * - direct, fresh: the same without arenas (every op output newly allocated).
- * Overhead per op per tick = (graph − direct) / ops per tick, where an op counts once for its
+ * - direct, plans: the same ops called straight from the registry, as a compiled engine run calls
+ *   them — each op's fixed-shape plan (`OpSpec.plan`) where it has one, its `op.forward` and
+ *   `op.backward` with one storage `Arena` per op and direction otherwise — saved state in
+ *   preallocated boxes, plus the same `sgd` optimizer: so the difference to `learn` is the graph's
+ *   scheduling and bookkeeping alone;
+ * - direct, arenas: the same without plans (every op through forward/backward and arenas);
+ * - direct, fresh: the same without arenas either (every op output newly allocated).
+ * Overhead per op per tick = (graph − direct, plans) / ops per tick, where an op counts once for its
  * forward and backward together, and the ops are those the engine schedules: it fuses each
  * layer's matmul → add → sigmoid into one `dense` op, so the direct path calls dense too (it checks the
  * engine's compiled schedule, and fails loudly if the two ever differ). Samples are prebuilt tensors, so
@@ -31,7 +33,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { Subject, from } from 'rxjs';
 import {
-  type AnyOp, Arena, type Linear, type Node, type Param, type Tensor, enterArena, input, learn, linear, mse, registry, restoreArena, sgd, sigmoid, tensor, through,
+  type AnyOp, type OpPlan, Arena, type Linear, type Node, type Param, type Tensor, enterArena, input, learn, linear, mse, registry, restoreArena, sgd, sigmoid, tensor, through,
 } from '../src/index.js';
 import { Execution } from '../src/graph/execution.js';
 import { Program } from '../src/graph/program.js';
@@ -149,13 +151,24 @@ export function scheduledOps(loss: Node): string[] {
   return Array.from(program.opSlots, (s) => program.ops[s]!.name);
 }
 
-/** One op of the direct path: its saved-state box and, with arenas, its storage per direction. */
+/** One op of the direct path: its saved-state box, its storage per direction (arenas), and its plan. */
 interface DirectOp {
   readonly op: AnyOp;
   readonly box: SavedBox;
   readonly fwd: Arena | null;
   readonly bwd: Arena | null;
+  /** The gradients its backward is asked for (fixed per op, as in the engine). */
+  readonly needs: readonly boolean[];
+  /** With storage 'plans': the op's plan, made at its first forward (undefined until then; null: the op has none). */
+  plan: OpPlan | null | undefined;
 }
+
+/**
+ * Where the direct path's ops put their results: 'plans' as a compiled engine run does (each op's
+ * fixed-shape plan where it has one, an arena otherwise), 'arenas' (the op's own forward and
+ * backward, storage recycled through arenas), 'fresh' (every result newly allocated).
+ */
+export type DirectStorage = 'plans' | 'arenas' | 'fresh';
 
 /** How the direct path runs each layer: as written, or fused as the engine may fuse it. */
 export type Fusion = 'none' | 'affine' | 'dense';
@@ -165,7 +178,7 @@ export type Fusion = 'none' | 'affine' | 'dense';
  * once, the gradients handed to the same `sgd`. `fusion` says how each layer runs, to match what
  * the engine schedules: 'dense' as one dense(x, W, b, sigmoid) op (matmul, add and activation
  * fused), 'affine' as affine(x, W, b) then sigmoid, 'none' as matmul, add, sigmoid as written.
- * With `arenas`, each op and direction allocates from its own Arena, as the engine's recycling does.
+ * `storage` says where results go (see {@link DirectStorage}).
  */
 export class DirectNet {
   readonly params: Param[];
@@ -189,7 +202,9 @@ export class DirectNet {
   private static readonly FIRST_AFFINE = [false, true, true];
   private static readonly LOSS = [true, false];
 
-  constructor(init: readonly LayerInit[], lr: number, options: { arenas: boolean; fusion: Fusion }) {
+  private readonly usePlans: boolean;
+
+  constructor(init: readonly LayerInit[], lr: number, options: { storage: DirectStorage; fusion: Fusion }) {
     this.params = layers(init).flatMap((l) => l.params);
     this.optimizer = sgd({ lr });
     this.layers = init.length;
@@ -198,11 +213,23 @@ export class DirectNet {
     const layerOps: AnyOp[] = options.fusion === 'dense' ? [dense] : options.fusion === 'affine' ? [affine, sig] : [matmul, add, sig];
     this.perLayer = layerOps.length;
     const all = [...init.flatMap(() => layerOps), loss];
-    this.ops = all.map((op) => ({
+    const arenas = options.storage !== 'fresh';
+    this.usePlans = options.storage === 'plans';
+    // What step() asks each op's backward for: the first layer needs no gradient for x, the loss none for y.
+    const needsOf = (k: number, op: AnyOp): readonly boolean[] => {
+      if (k === all.length - 1) return DirectNet.LOSS;
+      if (op === sig) return DirectNet.ONE;
+      if (op === add) return DirectNet.TWO;
+      if (op === matmul) return k < this.perLayer ? DirectNet.FIRST_MATMUL : DirectNet.TWO;
+      return k < this.perLayer ? DirectNet.FIRST_AFFINE : DirectNet.THREE;
+    };
+    this.ops = all.map((op, k) => ({
       op,
       box: { inputs: new Array<Tensor>(op === affine || op === dense ? 3 : op === sig ? 1 : 2), output: undefined as never, attrs: op === dense ? DirectNet.SIGMOID : DirectNet.NONE },
-      fwd: options.arenas ? new Arena() : null,
-      bwd: options.arenas ? new Arena() : null,
+      fwd: arenas ? new Arena() : null,
+      bwd: arenas ? new Arena() : null,
+      needs: needsOf(k, op),
+      plan: undefined,
     }));
     this.opNames = all.map((op) => op.name);
     // Gradients returned per tick: the first layer's need none for x; the loss's one for the prediction.
@@ -213,7 +240,12 @@ export class DirectNet {
   }
 
   private forward(k: number): Tensor {
-    const { op, box, fwd } = this.ops[k]!;
+    const d = this.ops[k]!, { op, box, fwd } = d;
+    if (this.usePlans) {
+      // As the engine: the plan made from the first inputs (every tick here has the same shapes).
+      if (d.plan === undefined) d.plan = op.plan === null ? null : op.plan(box.inputs, box.attrs, d.needs);
+      if (d.plan !== null) return (box.output = d.plan.forward(box.inputs));
+    }
     if (fwd !== null) enterArena(fwd);
     const out = op.forward(box.inputs, box.attrs);
     if (fwd !== null) restoreArena(null);
@@ -222,7 +254,8 @@ export class DirectNet {
   }
 
   private backward(k: number, g: Tensor, needs: readonly boolean[]): readonly (Tensor | null)[] {
-    const { op, box, bwd } = this.ops[k]!;
+    const d = this.ops[k]!, { op, box, bwd } = d;
+    if (d.plan !== null && d.plan !== undefined) return d.plan.backward(g);
     if (bwd !== null) enterArena(bwd);
     const r = op.backward(g, box, needs);
     if (bwd !== null) restoreArena(null);
@@ -285,12 +318,16 @@ export function engineFusion(init: readonly LayerInit[]): Fusion {
 export function directPlan(init: readonly LayerInit[]): { fusion: Fusion; ops: number; outputsPerTick: number } {
   const names = scheduledOps(graphNet(init).loss);
   const fusion: Fusion = names.includes('dense') ? 'dense' : names.includes('affine') ? 'affine' : 'none';
-  const direct = new DirectNet(init, 0, { arenas: false, fusion });
+  const direct = new DirectNet(init, 0, { storage: 'fresh', fusion });
   if (names.join(',') !== direct.opNames.join(',')) {
     throw new Error(`W4: the engine schedules [${names.join(', ')}] but the direct path runs [${direct.opNames.join(', ')}]; update DirectNet`);
   }
   return { fusion, ops: names.length, outputsPerTick: direct.outputsPerTick };
 }
+
+/** The direct path's rows; 'plans' is what a compiled engine run does, so overheads are taken against it. */
+export const DIRECT_NAMES: Record<DirectStorage, string> = { plans: 'direct ops, plans', arenas: 'direct ops, arenas', fresh: 'direct ops, fresh storage' };
+const BASE = DIRECT_NAMES.plans;
 
 /** The contenders of one W4 network. */
 export function w4Contenders(
@@ -355,15 +392,15 @@ export function w4Contenders(
   losses.set('engine: Execution + sgd (internal)', () => lastEngine);
 
   const plan = directPlan(init), fusion = plan.fusion;
-  for (const arenas of [true, false]) {
-    const name = arenas ? 'direct ops, arenas' : 'direct ops, fresh storage';
+  for (const storage of ['plans', 'arenas', 'fresh'] as const) {
+    const name = DIRECT_NAMES[storage];
     let net: DirectNet | null = null;
     let last = 0;
     contenders.push({
       name,
       samples: ticks,
       setup() {
-        net = new DirectNet(init, lr, { arenas, fusion });
+        net = new DirectNet(init, lr, { storage, fusion });
       },
       run() {
         const n = net!;
@@ -457,17 +494,17 @@ export async function runW4(
     const times = await interleaved(contenders, { warmup: o.warmup, rounds: o.rounds, progress: (r) => log(`  W4 ${label} round ${r}`) });
     const nsPerTick = (name: string) => times.get(name)!.map((s) => (s / ticks) * 1e9);
     const ops = plan.ops, written = 3 * (sizes.length - 1) + 1;
-    const direct = nsPerTick('direct ops, arenas');
+    const direct = nsPerTick(BASE);
     for (const c of contenders) {
       const ns = nsPerTick(c.name);
       rows.push({
         workload: `W4 ${label}`, implementation: c.name, value: median(ns), unit: 'ns/tick',
-        ratio: median(ns.map((v, r) => direct[r]! / v)), against: 'direct ops, arenas', loss: null, final: losses.get(c.name)!(), rounds: ns,
+        ratio: median(ns.map((v, r) => direct[r]! / v)), against: BASE, loss: null, final: losses.get(c.name)!(), rounds: ns,
       });
     }
     const pairs = [
-      ['learn', 'direct ops, arenas'], ['learn', 'direct ops, fresh storage'], ['through + grad$ + sgd', 'direct ops, arenas'],
-      ['engine: Execution + sgd (internal)', 'direct ops, arenas'], ['learn', 'engine: Execution + sgd (internal)'],
+      ['learn', BASE], ['learn', DIRECT_NAMES.arenas], ['learn', DIRECT_NAMES.fresh], ['through + grad$ + sgd', BASE],
+      ['engine: Execution + sgd (internal)', BASE], ['learn', 'engine: Execution + sgd (internal)'],
     ] as const;
     const fused = plan.fusion === 'dense' ? ` (dense = matmul + add + sigmoid fused; ${written} as written)` : plan.fusion === 'affine' ? ` (affine = matmul + add fused; ${written} as written)` : '';
     for (const [graph, base] of pairs) {
@@ -482,15 +519,15 @@ export async function runW4(
     // scheduled ops share the fixed per-tick cost, so the per-scheduled-op figure grows as the
     // total shrinks. All three views of one measurement.
     {
-      const g = nsPerTick('learn'), b = nsPerTick('direct ops, arenas');
+      const g = nsPerTick('learn'), b = nsPerTick(BASE);
       const perTick = g.map((v, r) => v - b[r]!);
       rows.push({
-        workload: `W4 ${label}`, implementation: 'overhead: learn − direct ops, arenas, per tick', value: median(perTick), unit: 'ns/tick',
+        workload: `W4 ${label}`, implementation: `overhead: learn − ${BASE}, per tick`, value: median(perTick), unit: 'ns/tick',
         ratio: null, against: null, loss: null, final: null, rounds: perTick, note: 'the whole graph and operator cost of one training step',
       });
       const perWritten = perTick.map((v) => v / written);
       rows.push({
-        workload: `W4 ${label}`, implementation: 'overhead: learn − direct ops, arenas, per op as written', value: median(perWritten), unit: 'ns/op/tick',
+        workload: `W4 ${label}`, implementation: `overhead: learn − ${BASE}, per op as written`, value: median(perWritten), unit: 'ns/op/tick',
         ratio: null, against: null, loss: null, final: null, rounds: perWritten, note: `${written} ops as written (matmul, add, sigmoid per layer; mse), forward + backward each`,
       });
     }
@@ -499,13 +536,13 @@ export async function runW4(
     sites[label] = learnSites;
     log(`  W4 ${label} learn: heap bytes per tick by allocating function (sampling heap profiler; file:line of the function):`);
     for (const { site, bytesPerTick } of learnSites.slice(0, 10)) log(`    ${bytesPerTick.toFixed(0).padStart(6)} B  ${site}`);
-    for (const variant of ['learn', 'through', 'direct-arenas', 'direct-fresh', 'reference']) {
+    for (const variant of ['learn', 'through', 'direct-plans', 'direct-arenas', 'direct-fresh', 'reference']) {
       // A long warm-up: while V8 is still optimising (and occasionally deoptimising) the tick, its
       // code and feedback objects land in the measured window: after 3,000 warm-up ticks 2-16-1
       // learn read 428-954 B/tick over five runs, after 20,000 it read 386 every time.
       const a = measureAllocation(variant, label, o.allocTicks, ALLOC_WARMUP);
       // The --trace-gc cross-check costs a process each: run it for the pair the target compares.
-      const gc = variant === 'learn' || variant === 'direct-arenas' ? countCollections(variant, label, o.gcTicks, ALLOC_WARMUP) : null;
+      const gc = variant === 'learn' || variant === 'direct-plans' ? countCollections(variant, label, o.gcTicks, ALLOC_WARMUP) : null;
       alloc.push({ ...a, ...gc, opsScheduled: ops, opOutputsPerTick: plan.outputsPerTick });
       const scavenges = gc === null ? '' : `; ${gc.scavengesPer100k.toFixed(1)} scavenges/100k ticks (--trace-gc)`;
       log(`  W4 ${label} alloc ${variant}: ${a.heapBytesPerTick.toFixed(0)} B heap + ${a.arrayBufferBytesPerTick.toFixed(0)} B buffers per tick${scavenges}`);
