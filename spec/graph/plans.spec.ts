@@ -11,11 +11,11 @@ import {
 } from '../../src/index.js';
 
 /** A two-layer network over rows of 3 features; `rows` samples of batches that change size. */
-function model(seed: number) {
+function model(seed: number, reduction: 'mean' | 'none') {
   const l1 = linear(3, 4, { seed }), l2 = linear(4, 1, { seed: seed + 1 });
   const x = input([null, 3]), y = input([null, 1]);
   const out = x.pipe(l1, tanh(), l2, sigmoid());
-  return { x, y, loss: mse(out, y), params: [...l1.params, ...l2.params] as Param[] };
+  return { x, y, loss: mse(out, y, { reduction }), params: [...l1.params, ...l2.params] as Param[] };
 }
 const batch = (i: number, rows: number) => ({
   x: Array.from({ length: rows }, (_, r) => [Math.sin(i + r), Math.cos(3 * i - r), ((i + r) % 5) - 2]),
@@ -23,8 +23,8 @@ const batch = (i: number, rows: number) => ({
 });
 const bits = (ps: Param[]) => ps.flatMap((p) => Array.from(p.value.data, (v) => (Object.is(v, -0) ? '-0' : v)));
 
-async function train(compiled: boolean, sizes: readonly number[]) {
-  const m = model(5);
+async function train(compiled: boolean, sizes: readonly number[], reduction: 'mean' | 'none' = 'mean') {
+  const m = model(5, reduction);
   const previous = setCompiledTicks(compiled);
   try {
     const steps = await lastValueFrom(
@@ -42,9 +42,12 @@ async function train(compiled: boolean, sizes: readonly number[]) {
 describe('plans in a compiled run', () => {
   it('train to the interpreter’s bits while the batch size changes (planned, other, planned again)', async () => {
     const sizes = [1, 1, 1, 3, 3, 1, 2, 1, 1, 1, 4, 1, 1];
-    const [compiled, interpreted] = [await train(true, sizes), await train(false, sizes)];
-    expect(compiled.losses).toEqual(interpreted.losses);
-    expect(compiled.params).toEqual(interpreted.params);
+    for (const reduction of ['mean', 'none'] as const) {
+      // 'none': the loss itself changes shape with the batch, and so does its gradient seed.
+      const [compiled, interpreted] = [await train(true, sizes, reduction), await train(false, sizes, reduction)];
+      expect(compiled.losses).toEqual(interpreted.losses);
+      expect(compiled.params).toEqual(interpreted.params);
+    }
   });
 
   it('a streaming classifier (standardize, dense, bceWithLogits, sigmoid prediction) gives the interpreter’s bits', async () => {
@@ -106,6 +109,26 @@ describe('plans in a compiled run', () => {
     let ref = 0.5;
     for (let t = 0; t < rows.length; t++) ref -= 0.1 * (2 * (3 * (0.5 + ref) - 1) * 3);
     expect(w.value.data[0]).toBeCloseTo(ref, 12);
+  });
+
+  it('a custom plan that returns a gradient of the wrong shape is caught on the tick it happens, naming the op', async () => {
+    const halve = defineOp({
+      name: 'halve',
+      arity: 1,
+      forward: ([x]) => tensor(Array.from(x.data, (v) => v / 2), { shape: [...x.shape] }),
+      backward: (g) => [tensor(Array.from(g.data, (v) => v / 2), { shape: [...g.shape] })],
+      plan: ([x0]) => {
+        const out = tensor(new Array(x0.size).fill(0), { shape: [...x0.shape] });
+        return { forward: ([x]) => (x!.data.forEach((v, i) => (out.data[i] = v / 2)), out), backward: () => [tensor([1, 2, 3])] };
+      },
+    });
+    const x = input([2]), w = param(tensor([0.5, 0.5])), y = input([2]);
+    const loss = mse(halve(add(x, w)), y);
+    const error = await lastValueFrom(
+      from([0, 1, 2]).pipe(learn({ inputs: [x, y], feed: () => [[1, 2], [0, 0]], loss, optimizer: sgd({ lr: 0.1 }) }), toArray()),
+    ).catch((e: Error) => e);
+    // Tick 0 runs the op (correct); tick 1 runs the plan, whose gradient is [3] for a [2] input.
+    expect((error as Error).message).toMatch(/^halve at tick 1: backward: gradient for input 0 should be \[2\] float64, got \[3\] float64/);
   });
 
   it('a shape error on a later tick still names the node the user wrote', async () => {

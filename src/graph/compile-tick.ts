@@ -37,6 +37,9 @@ export interface TickEnv {
   readonly isOutput: Uint8Array;
   readonly checkResults: Uint8Array;
   readonly isLoss: Int32Array;
+  /** Per loss, the seed (∂loss/∂loss) last used for it, or null, and the shape array it was last checked against. */
+  readonly seeds: readonly (Tensor | null)[];
+  readonly seedShapes: readonly (readonly number[] | null)[];
   /** Per op slot, its plan once made (see PlannedSlot), or null. */
   readonly plans: readonly (PlannedSlot | null)[];
   /** Per op slot, 1 once a plan has been asked for (ops with no `plan` start at 1). */
@@ -49,7 +52,7 @@ export interface TickEnv {
   out(value: Tensor): Tensor;
   seedFor(k: number, loss: Tensor): Tensor;
   unpin(record: TickRecord): void;
-  checkBackward(slot: number, j: number, result: unknown): void;
+  checkBackward(slot: number, j: number, result: unknown, tick: number): void;
   onOutputs: ((record: TickRecord) => void) | null;
   onBackward: ((record: TickRecord) => void) | null;
 }
@@ -90,6 +93,23 @@ export function compileTick(env: TickEnv): CompiledTick | null {
   // Per-tick locals of the generated function beyond the fixed ones (whether a slot ran its plan).
   const locals: string[] = [];
   const planned = (slot: number): boolean => env.planTried[slot] === 0;
+  /**
+   * What must hold of a planned slot's inputs this tick for its plan to apply, as expressions: only
+   * what can change. A parameter's or constant's shape and dtype never do (assign checks both); a
+   * planned slot's output has its plan's shape whenever that plan ran (u); an input with a fully
+   * declared shape was checked by place(), so at most its dtype is left; anything else is checked.
+   */
+  const planChecks = (slot: number): string[] =>
+    Array.from(p.argSlots[slot]!).flatMap((a, j): string[] => {
+      const kind = p.kinds[a];
+      if (kind === SlotKind.Param || kind === SlotKind.Constant) return [];
+      if (kind === SlotKind.Op && planned(a)) return [`u${a}`];
+      const node = p.nodes[a]!;
+      if (kind === SlotKind.Input && node.shape !== null && node.shape.every((d) => d !== null)) {
+        return node.dtype !== null ? [] : [`V[${a}].dtype === pl.dtypes[${j}]`];
+      }
+      return [`pl.fitsAt(${j}, V[${a}])`];
+    });
   bind('PL', 'env.plans');
   bind('PT', 'env.planTried');
 
@@ -134,7 +154,7 @@ export function compileTick(env: TickEnv): CompiledTick | null {
       // The plan while the inputs keep the shapes it was made for; the op itself otherwise (and on
       // the first tick, after which the plan is made from inputs the op has just accepted).
       locals.push(`u${s} = false`);
-      emit(`pl = PL[${s}]; if (pl !== null && pl.fits(ar${s})) { o = pl.plan.forward(ar${s}); u${s} = true; }`);
+      emit(`pl = PL[${s}]; if (pl !== null${planChecks(s).map((c) => ` && ${c}`).join('')}) { o = pl.plan.forward(ar${s}); u${s} = true; }`);
       emit(`else { ${generic} if (PT[${s}] === 0) env.makePlan(${s}, ar${s}); }`);
     } else {
       emit(generic);
@@ -153,7 +173,15 @@ export function compileTick(env: TickEnv): CompiledTick | null {
     for (const s of p.backwardSlots) {
       const edges = p.gradEdges[s]!;
       const loss = env.isLoss[s]!;
-      emit(loss > 0 ? `g = env.seedFor(${loss - 1}, V[${s}]);` : 'g = null;');
+      if (loss > 0 && planned(s) && !p.lossSeeds[loss - 1]) {
+        // A loss that ran its plan is the plan's own tensor: if the cached seed was last checked
+        // against that tensor's shape array, it still fits (same shape, same dtype).
+        emit(`g = u${s} && SS[${loss - 1}] === V[${s}].shape ? SD[${loss - 1}] : env.seedFor(${loss - 1}, V[${s}]);`);
+        bind('SD', 'env.seeds');
+        bind('SS', 'env.seedShapes');
+      } else {
+        emit(loss > 0 ? `g = env.seedFor(${loss - 1}, V[${s}]);` : 'g = null;');
+      }
       if (edges.length > 0) {
         const arena = env.sumArenas[s] !== null;
         if (arena) {
@@ -174,15 +202,15 @@ export function compileTick(env: TickEnv): CompiledTick | null {
         const into = env.results[s] !== null ? `, rs${s}` : '';
         if (into !== '') bind(`rs${s}`, `env.results[${s}]`);
         bind(`ne${s}`, `program.backwardNeeds[${s}]`);
-        args.forEach((a, j) => emit(`  bx${s}.inputs[${j}] = V[${a}];`));
-        emit(`  bx${s}.output = V[${s}]; bx${s}.tick = t;`);
+        // The saved state only the op's own backward reads (a plan keeps what it needs).
+        const box = Array.from(args, (a, j) => `bx${s}.inputs[${j}] = V[${a}]; `).join('') + `bx${s}.output = V[${s}]; bx${s}.tick = t;`;
         emit(`  where.slot = ${s}; where.backward = true;`);
         let generic: string;
         if (env.backwardArenas[s] !== null) {
           bind(`ba${s}`, `env.backwardArenas[${s}]`);
-          generic = `AC.active = ba${s}; ba${s}.next = 0; try { r = op${s}.backward(g, bx${s}, ne${s}${into}); } finally { AC.active = null; }`;
+          generic = `${box} AC.active = ba${s}; ba${s}.next = 0; try { r = op${s}.backward(g, bx${s}, ne${s}${into}); } finally { AC.active = null; }`;
         } else {
-          generic = `r = op${s}.backward(g, bx${s}, ne${s}${into});`;
+          generic = `${box} r = op${s}.backward(g, bx${s}, ne${s}${into});`;
         }
         // The plan differentiates its own forward of this tick; if the op ran instead, so does its backward.
         emit(planned(s) ? `  if (u${s}) r = PL[${s}].plan.backward(g); else { ${generic} }` : `  ${generic}`);
@@ -190,7 +218,7 @@ export function compileTick(env: TickEnv): CompiledTick | null {
         for (let j = 0; j < args.length; j++) {
           const e = edgeOf[j]!;
           if (e < 0) continue;
-          if (env.checkResults[s] === 1) emit(`  env.checkBackward(${s}, ${j}, r[${j}]);`);
+          if (env.checkResults[s] === 1) emit(`  env.checkBackward(${s}, ${j}, r[${j}], t);`);
           emit(`  C[${e}] = r[${j}] ?? null;`);
         }
       }

@@ -21,7 +21,7 @@
  * the input shapes and the tick; the run fails through `onError`, drops all its state, and completes
  * nothing else.
  */
-import { Arena, type Tensor, asOpError, enterArena, formatShape, full, isTensor, restoreArena, shapesEqual, tensor, kernels } from '../index-core.js';
+import { Arena, type DType, type Tensor, asOpError, enterArena, formatShape, full, isTensor, restoreArena, shapesEqual, tensor, kernels } from '../index-core.js';
 import { GraphError, type Node, Param, Constant, formatStaticShape, releaseFaces } from './node.js';
 import { type Program, SlotKind } from './program.js';
 import { type CompiledTick, compileTick, compiledTicksEnabled } from './compile-tick.js';
@@ -105,6 +105,12 @@ export class Execution {
   private current: TickRecord | null = null;
   private readonly single: boolean;
   private readonly inputDone: Uint8Array;
+  /** Per input, the last shape array that passed its declared-shape check (shapes are never mutated). */
+  private readonly acceptedShapes: (readonly number[] | null)[];
+  /** Per input: its slot, its node and its declared dtype (resolved once: place runs per input per tick). */
+  private readonly inputSlotList: Int32Array;
+  private readonly inputNodes: Node[];
+  private readonly inputDtypes: (DType | null)[];
   private doneInputs = 0;
   private busy = false;
   private readonly queue: QueuedFeed[] = [];
@@ -118,6 +124,8 @@ export class Execution {
   private readonly checkResults: Uint8Array;
   private readonly isLoss: Int32Array; // loss index + 1, or 0
   private readonly seeds: (Tensor | null)[];
+  /** Per loss, the shape array its cached seed was last found to match. */
+  private readonly seedShapes: (readonly number[] | null)[];
   private readonly maxInFlight: number;
   private readonly paramNodes: (Param | null)[];
   /** Slots of every parameter the program reads. */
@@ -161,6 +169,10 @@ export class Execution {
     // Plans keep their storage from tick to tick: only for runs that recycle (see OpSpec.plan).
     this.planTried = Uint8Array.from(p.nodes, (_, i) => (this.recycle && p.ops[i]?.plan != null ? 0 : 1));
     this.inputDone = new Uint8Array(p.inputSlots.length);
+    this.acceptedShapes = new Array(p.inputSlots.length).fill(null);
+    this.inputSlotList = Int32Array.from(p.inputSlots);
+    this.inputNodes = Array.from(p.inputSlots, (s) => p.nodes[s]!);
+    this.inputDtypes = this.inputNodes.map((n) => n.dtype);
     this.scratchArgs = p.argSlots.map((a) => (a ? new Array<Tensor>(a.length) : null));
     this.saved = p.argSlots.map((a, i) => (a ? { inputs: new Array<Tensor>(a.length), output: undefined as never, attrs: p.attrs[i]!, tick: 0 } : null));
     this.isOutput = new Uint8Array(count);
@@ -175,6 +187,7 @@ export class Execution {
     this.isLoss = new Int32Array(count);
     p.lossSlots.forEach((s, k) => (this.isLoss[s] = k + 1));
     this.seeds = new Array(p.lossSlots.length).fill(null);
+    this.seedShapes = new Array(p.lossSlots.length).fill(null);
     this.paramNodes = p.nodes.map((n) => (n instanceof Param ? n : null));
     this.paramSlotList = Int32Array.from(p.nodes.flatMap((n, i) => (n instanceof Param ? [i] : [])));
     this.constants = p.nodes.map((n) => (n instanceof Constant ? n.value : null));
@@ -272,6 +285,8 @@ export class Execution {
       isOutput: this.isOutput,
       checkResults: this.checkResults,
       isLoss: this.isLoss,
+      seeds: this.seeds,
+      seedShapes: this.seedShapes,
       plans: this.plans,
       planTried: this.planTried,
       makePlan: (slot, inputs) => self.makePlan(slot, inputs),
@@ -280,7 +295,7 @@ export class Execution {
       out: (v) => self.out(v),
       seedFor: (k, loss) => self.seedFor(k, loss),
       unpin: (record) => self.unpin(record),
-      checkBackward: (slot, j, result) => self.checkBackward(slot, j, result),
+      checkBackward: (slot, j, result, tick) => self.checkBackward(slot, j, result, tick),
       onOutputs: this.hooks.onOutputs ?? null,
       onBackward: this.hooks.onBackward ?? null,
     });
@@ -308,20 +323,25 @@ export class Execution {
       if (slot < 0) throw error; // a hook, a seed or a check: already the right error
       this.where.slot = -1;
       const node = this.program.nodes[slot]!;
-      if (backward) throw this.opFailure(node, this.saved[slot]!.inputs, error, record.tick, 'backward');
+      // This tick's inputs of the op: its forward's arguments (the saved box is filled only for an op's own backward).
       const args = this.scratchArgs[slot]!;
+      if (backward) throw this.opFailure(node, args, error, record.tick, 'backward');
       throw this.fusedFailure(slot, args, record.tick) ?? this.opFailure(node, args, error, record.tick, '');
     }
   }
 
-  /** Checks one gradient an op returned against its input (ops that are not recyclable). */
-  private checkBackward(s: number, j: number, r: unknown): void {
+  /**
+   * Checks one gradient an op (or its plan) returned against its input, for ops that are not
+   * recyclable. The inputs are this tick's forward arguments: the saved box is filled only when the
+   * op's own backward runs.
+   */
+  private checkBackward(s: number, j: number, r: unknown, tick: number): void {
     if (r === null || r === undefined) return;
-    const box = this.saved[s]!;
-    const x = box.inputs[j]!;
+    const inputs = this.scratchArgs[s]!;
+    const x = inputs[j]!;
     if (!isTensor(r) || !shapesEqual(r.shape, x.shape) || r.dtype !== x.dtype) {
       const got = isTensor(r) ? `${formatShape(r.shape)} ${r.dtype}` : typeof r;
-      throw this.opFailure(this.program.nodes[s]!, box.inputs, new Error(`gradient for input ${j} should be ${formatShape(x.shape)} ${x.dtype}, got ${got}`), box.tick, 'backward');
+      throw this.opFailure(this.program.nodes[s]!, inputs, new Error(`gradient for input ${j} should be ${formatShape(x.shape)} ${x.dtype}, got ${got}`), tick, 'backward');
     }
   }
 
@@ -421,29 +441,35 @@ export class Execution {
     this.sweep(record);
   }
 
-  /** Stores an input value after checking it against the input's declared shape. */
+  /** Stores an input value after checking it against the input's declared shape and dtype. */
   private place(record: TickRecord, position: number, value: Tensor): void {
-    const p = this.program;
-    const slot = p.inputSlots[position]!;
-    const node = p.nodes[slot]!;
+    const slot = this.inputSlotList[position]!;
+    const node = this.inputNodes[position]!;
     if (record.values[slot] !== undefined) throw new GraphError(`input ${node.name} delivered tick ${record.tick} twice`, record.tick);
     if (!isTensor(value)) value = tensor(value as never, { dtype: node.dtype ?? 'float64' });
-    const declared = node.shape;
-    if (declared !== null) {
-      let ok = declared.length === value.rank;
-      for (let i = 0; ok && i < declared.length; i++) {
-        const d = declared[i];
-        if (d !== null && d !== value.shape[i]) ok = false;
-      }
-      if (!ok) throw new GraphError(`input ${node.name} expects shape ${formatStaticShape(declared)}, got ${formatShape(value.shape)} at tick ${record.tick}`, record.tick);
-    }
-    if (node.dtype !== null && value.dtype !== node.dtype) {
-      throw new GraphError(`input ${node.name} expects ${node.dtype}, got ${value.dtype} at tick ${record.tick}`, record.tick);
+    // A fed vector usually brings the same shape array as last tick (asInput shares them): then
+    // the shape was checked already (shapes are never mutated).
+    if (value.shape !== this.acceptedShapes[position]) this.checkInputShape(node, position, value, record.tick);
+    const dtype = this.inputDtypes[position];
+    if (dtype !== null && value.dtype !== dtype) {
+      throw new GraphError(`input ${node.name} expects ${dtype}, got ${value.dtype} at tick ${record.tick}`, record.tick);
     }
     record.values[slot] = value;
     record.fed++;
     if (node.face !== null) node.face.next({ tick: record.tick, value: this.out(value) });
-    if (this.isOutput[slot] && --record.outputsLeft === 0) this.hooks.onOutputs?.(record);
+    if (this.isOutput[slot] === 1 && --record.outputsLeft === 0) this.hooks.onOutputs?.(record);
+  }
+
+  private checkInputShape(node: Node, position: number, value: Tensor, tick: number): void {
+    const declared = node.shape;
+    if (declared === null) return;
+    let ok = declared.length === value.rank;
+    for (let i = 0; ok && i < declared.length; i++) {
+      const d = declared[i];
+      if (d !== null && d !== value.shape[i]) ok = false;
+    }
+    if (!ok) throw new GraphError(`input ${node.name} expects shape ${formatStaticShape(declared)}, got ${formatShape(value.shape)} at tick ${tick}`, tick);
+    this.acceptedShapes[position] = value.shape;
   }
 
   /** The value of a slot for this tick; parameters are read (and shown on their face) at first use. */
@@ -552,9 +578,14 @@ export class Execution {
       return explicit.dtype === loss.dtype ? explicit : explicit.astype(loss.dtype);
     }
     const cached = this.seeds[k] ?? null;
-    if (cached !== null && shapesEqual(cached.shape, loss.shape) && cached.dtype === loss.dtype) return cached;
+    // The loss's shape array is usually the same object every tick (a plan's or an arena's output).
+    if (cached !== null && cached.dtype === loss.dtype && (this.seedShapes[k] === loss.shape || shapesEqual(cached.shape, loss.shape))) {
+      this.seedShapes[k] = loss.shape;
+      return cached;
+    }
     const seed = full(loss.shape, this.program.lossWeights[k]!, { dtype: loss.dtype });
     this.seeds[k] = seed;
+    this.seedShapes[k] = loss.shape;
     return seed;
   }
 

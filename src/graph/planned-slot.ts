@@ -7,21 +7,34 @@ import type { OpPlan } from '../ops/index.js';
  */
 export class PlannedSlot {
   private readonly shapes: readonly (readonly number[])[];
-  private readonly dtypes: readonly DType[];
+  /** The planned dtype of each input. */
+  readonly dtypes: readonly DType[];
+  /**
+   * Per input, the last shape array found equal to the planned one. Shapes are never mutated, and
+   * most inputs bring the same array every tick (a parameter's, a plan's output, a fed vector's),
+   * so comparing the reference usually settles it.
+   */
+  private readonly seen: Shape[];
 
   constructor(readonly plan: OpPlan, inputs: readonly Tensor[]) {
     this.shapes = inputs.map((t) => [...t.shape]);
     this.dtypes = inputs.map((t) => t.dtype);
+    this.seen = inputs.map((t) => t.shape);
   }
 
   /** Whether these inputs have the shapes and dtypes the plan was made for. */
   fits(inputs: readonly Tensor[]): boolean {
-    const shapes = this.shapes, dtypes = this.dtypes;
-    for (let j = 0; j < shapes.length; j++) {
-      const t = inputs[j]!;
-      if (t.dtype !== dtypes[j]) return false;
-      if (!sameShape(t.shape, shapes[j]!)) return false;
-    }
+    for (let j = 0; j < this.shapes.length; j++) if (!this.fitsAt(j, inputs[j]!)) return false;
+    return true;
+  }
+
+  /** Whether input j has the planned shape and dtype. */
+  fitsAt(j: number, t: Tensor): boolean {
+    if (t.dtype !== this.dtypes[j]) return false;
+    const shape = t.shape;
+    if (shape === this.seen[j]) return true;
+    if (!sameShape(shape, this.shapes[j]!)) return false;
+    this.seen[j] = shape;
     return true;
   }
 }

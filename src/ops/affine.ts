@@ -85,35 +85,48 @@ export function biasGradInto(g: Tensor, m: number, db: TypedArray, zeroed: boole
 
 /**
  * affine's plan (see `OpSpec.plan`): for the dense-layer shapes, output and gradients in storage of
- * its own, computed by the same functions as forward and backward.
+ * its own, computed by the same functions as forward and backward. (A class for the reason given
+ * at DensePlan in dense.ts.)
  */
-function affinePlan(inputs: readonly Tensor[], needs: readonly boolean[]): OpPlan | null {
-  const [x0, w0, b0] = inputs as [Tensor, Tensor, Tensor];
-  if (!fitsDense(x0, w0, b0)) return null;
-  const dtype = w0.dtype, m = x0.rank === 1 ? 1 : x0.shape[0]!;
-  const out = ownedTensor(x0.rank === 1 ? b0.shape : [m, w0.shape[1]!], dtype);
-  const dx = needs[0] ? ownedTensor(x0.shape, dtype) : null;
-  const dw = needs[1] ? ownedTensor(w0.shape, dtype) : null;
-  const db = needs[2] && x0.rank !== 1 ? ownedTensor(b0.shape, dtype) : null;
-  const grads: (Tensor | null)[] = [null, null, null];
-  let x = x0, w = w0, b = b0;
-  return {
-    forward(inputs) {
-      x = inputs[0]!, w = inputs[1]!, b = inputs[2]!;
-      affineInto(x, w, b, out.data, false);
-      return out;
-    },
-    backward(g) {
-      // An upstream gradient of another dtype takes the general path, as affineGrads does.
-      if (g.dtype !== dtype) return affineGrads(g, x, w, b, needs, grads);
-      denseGradsInto(g, x, w, dx === null ? null : dx.data, dw === null ? null : dw.data, false);
-      grads[0] = dx;
-      grads[1] = dw;
-      if (db !== null) biasGradInto(g, m, db.data, false);
-      grads[2] = needs[2] ? (db ?? g) : null;
-      return grads;
-    },
-  };
+class AffinePlan implements OpPlan {
+  private readonly out: Tensor;
+  private readonly dx: Tensor | null;
+  private readonly dw: Tensor | null;
+  private readonly db: Tensor | null;
+  private readonly grads: (Tensor | null)[] = [null, null, null];
+  private readonly m: number;
+  private x: Tensor;
+  private w: Tensor;
+  private b: Tensor;
+
+  constructor(x0: Tensor, w0: Tensor, b0: Tensor, private readonly needs: readonly boolean[]) {
+    const dtype = w0.dtype, m = x0.rank === 1 ? 1 : x0.shape[0]!;
+    this.m = m;
+    this.out = ownedTensor(x0.rank === 1 ? b0.shape : [m, w0.shape[1]!], dtype);
+    this.dx = needs[0] ? ownedTensor(x0.shape, dtype) : null;
+    this.dw = needs[1] ? ownedTensor(w0.shape, dtype) : null;
+    this.db = needs[2] && x0.rank !== 1 ? ownedTensor(b0.shape, dtype) : null;
+    this.x = x0;
+    this.w = w0;
+    this.b = b0;
+  }
+
+  forward(inputs: readonly Tensor[]): Tensor {
+    affineInto((this.x = inputs[0]!), (this.w = inputs[1]!), (this.b = inputs[2]!), this.out.data, false);
+    return this.out;
+  }
+
+  backward(g: Tensor): Grads {
+    const { x, w, b, dx, dw, db, grads } = this;
+    // An upstream gradient of another dtype takes the general path, as affineGrads does.
+    if (g.dtype !== w.dtype) return affineGrads(g, x, w, b, this.needs, grads);
+    denseGradsInto(g, x, w, dx === null ? null : dx.data, dw === null ? null : dw.data, false);
+    grads[0] = dx;
+    grads[1] = dw;
+    if (db !== null) biasGradInto(g, this.m, db.data, false);
+    grads[2] = this.needs[2] ? (db ?? g) : null;
+    return grads;
+  }
 }
 
 /**
@@ -134,5 +147,5 @@ export const affine = defineOp({
   recyclable: true,
   forward: ([x, w, b]) => affineValue(x, w, b),
   backward: (g, { inputs: [x, w, b] }, needs, into) => affineGrads(g, x, w, b, needs, into),
-  plan: (inputs, _attrs, needs) => affinePlan(inputs, needs),
+  plan: ([x, w, b], _attrs, needs) => (fitsDense(x, w, b) ? new AffinePlan(x, w, b, needs) : null),
 });

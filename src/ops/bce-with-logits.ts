@@ -1,7 +1,7 @@
 import { Tensor, type TypedArray, allocate, promote, shapesEqual } from '../tensor/index.js';
 import { type LossAttrs, type Reduction, reduceTerms, reducedValue, reductionOf, requireSameShape, termGradient } from './loss-util.js';
 import { ownedTensor } from './grad-util.js';
-import { defineOp } from './op.js';
+import { type Grads, type OpPlan, defineOp } from './op.js';
 import { stableSigmoid } from './sigmoid.js';
 
 export interface BceWithLogitsAttrs extends LossAttrs {
@@ -19,6 +19,40 @@ function posWeightOf(attrs: BceWithLogitsAttrs, shape: readonly number[]): (i: n
 }
 
 /** log(1 + e^(−x)) for any x. */
+/** bceWithLogits's plan (see `OpSpec.plan`; a class for the reason given at DensePlan in dense.ts). */
+class BcePlan implements OpPlan {
+  private readonly terms: Tensor;
+  private readonly out: Tensor;
+  private readonly dx: Tensor | null;
+  private readonly dy: Tensor | null;
+  private readonly grads: (Tensor | null)[];
+  private x: Tensor;
+  private y: Tensor;
+
+  constructor(x0: Tensor, y0: Tensor, private readonly reduction: Reduction, private readonly pw: (i: number) => number, needs: readonly boolean[]) {
+    this.terms = ownedTensor(x0.shape, promote(x0.dtype, y0.dtype));
+    this.out = reduction === 'none' ? this.terms : ownedTensor([], this.terms.dtype);
+    this.dx = needs[0] ? ownedTensor(x0.shape, x0.dtype) : null;
+    this.dy = needs[1] ? ownedTensor(y0.shape, y0.dtype) : null;
+    this.grads = [this.dx, this.dy];
+    this.x = x0;
+    this.y = y0;
+  }
+
+  forward(inputs: readonly Tensor[]): Tensor {
+    const x = (this.x = inputs[0]!), y = (this.y = inputs[1]!), terms = this.terms.data;
+    bceTerms(x.data, y.data, this.pw, terms);
+    if (this.reduction !== 'none') this.out.data[0] = reducedValue(terms, this.reduction);
+    return this.out;
+  }
+
+  backward(g: Tensor): Grads {
+    const { dx, dy } = this;
+    bceGradInto(this.x.data, this.y.data, g, this.reduction, this.pw, dx === null ? null : dx.data, dy === null ? null : dy.data);
+    return this.grads;
+  }
+}
+
 /** The terms `max(x, 0) − x·y + w₁·max(−x, 0) + (1 + w₁)·log1p(e^−|x|)` with `w₁ = (posWeight − 1)·y`, in `terms`' dtype. */
 function bceTerms(xd: TypedArray, yd: TypedArray, pw: (i: number) => number, terms: TypedArray): void {
   for (let i = 0; i < terms.length; i++) {
@@ -71,26 +105,5 @@ export const bceWithLogits = defineOp<BceWithLogitsAttrs, 2>({
     bceGradInto(x.data, y.data, g, reductionOf(attrs), posWeightOf(attrs, x.shape), dx, dy);
     return [dx && new Tensor(dx, x.shape), dy && new Tensor(dy, y.shape)];
   },
-  plan: ([x0, y0], attrs, needs) => {
-    if (!shapesEqual(x0.shape, y0.shape)) return null;
-    const reduction = reductionOf(attrs), pw = posWeightOf(attrs, x0.shape);
-    const terms = ownedTensor(x0.shape, promote(x0.dtype, y0.dtype));
-    const out = reduction === 'none' ? terms : ownedTensor([], terms.dtype);
-    const dx = needs[0] ? ownedTensor(x0.shape, x0.dtype) : null;
-    const dy = needs[1] ? ownedTensor(y0.shape, y0.dtype) : null;
-    const grads: (Tensor | null)[] = [dx, dy];
-    let x = x0, y = y0;
-    return {
-      forward(inputs) {
-        x = inputs[0]!, y = inputs[1]!;
-        bceTerms(x.data, y.data, pw, terms.data);
-        if (reduction !== 'none') out.data[0] = reducedValue(terms.data, reduction);
-        return out;
-      },
-      backward(g) {
-        bceGradInto(x.data, y.data, g, reduction, pw, dx === null ? null : dx.data, dy === null ? null : dy.data);
-        return grads;
-      },
-    };
-  },
+  plan: ([x, y], attrs, needs) => (shapesEqual(x.shape, y.shape) ? new BcePlan(x, y, reductionOf(attrs), posWeightOf(attrs, x.shape), needs) : null),
 });

@@ -1,6 +1,6 @@
 import { type Tensor, type TypedArray, allocate, empty, promote, shapesEqual } from '../tensor/index.js';
 import { type LossAttrs, type Reduction, reduceTerms, reducedValue, reductionOf, requireSameShape } from './loss-util.js';
-import { defineOp } from './op.js';
+import { type Grads, type OpPlan, defineOp } from './op.js';
 import { gradsOf2, ownedTensor } from './grad-util.js';
 
 /**
@@ -30,29 +30,42 @@ export const mse = defineOp<LossAttrs, 2>({
     mseGradInto(p.data, y.data, g.data, reductionOf(attrs), dp === null ? null : dp.data, dy === null ? null : dy.data);
     return gradsOf2(into, dp, dy);
   },
-  plan: ([p0, y0], attrs, needs) => {
-    if (!shapesEqual(p0.shape, y0.shape)) return null;
-    const reduction = reductionOf(attrs);
-    const terms = ownedTensor(p0.shape, promote(p0.dtype, y0.dtype));
-    const out = reduction === 'none' ? terms : ownedTensor([], terms.dtype);
-    const dp = needs[0] ? ownedTensor(p0.shape, p0.dtype) : null;
-    const dy = needs[1] ? ownedTensor(y0.shape, y0.dtype) : null;
-    const grads: (Tensor | null)[] = [dp, dy];
-    let p = p0, y = y0;
-    return {
-      forward(inputs) {
-        p = inputs[0]!, y = inputs[1]!;
-        squaredErrors(p.data, y.data, terms.data);
-        if (reduction !== 'none') out.data[0] = reducedValue(terms.data, reduction);
-        return out;
-      },
-      backward(g) {
-        mseGradInto(p.data, y.data, g.data, reduction, dp === null ? null : dp.data, dy === null ? null : dy.data);
-        return grads;
-      },
-    };
-  },
+  plan: ([p, y], attrs, needs) => (shapesEqual(p.shape, y.shape) ? new MsePlan(p, y, reductionOf(attrs), needs) : null),
 });
+
+/** mse's plan (see `OpSpec.plan`; a class for the reason given at DensePlan in dense.ts). */
+class MsePlan implements OpPlan {
+  private readonly terms: Tensor;
+  private readonly out: Tensor;
+  private readonly dp: Tensor | null;
+  private readonly dy: Tensor | null;
+  private readonly grads: (Tensor | null)[];
+  private p: Tensor;
+  private y: Tensor;
+
+  constructor(p0: Tensor, y0: Tensor, private readonly reduction: Reduction, needs: readonly boolean[]) {
+    this.terms = ownedTensor(p0.shape, promote(p0.dtype, y0.dtype));
+    this.out = reduction === 'none' ? this.terms : ownedTensor([], this.terms.dtype);
+    this.dp = needs[0] ? ownedTensor(p0.shape, p0.dtype) : null;
+    this.dy = needs[1] ? ownedTensor(y0.shape, y0.dtype) : null;
+    this.grads = [this.dp, this.dy];
+    this.p = p0;
+    this.y = y0;
+  }
+
+  forward(inputs: readonly Tensor[]): Tensor {
+    const p = (this.p = inputs[0]!), y = (this.y = inputs[1]!), terms = this.terms.data;
+    squaredErrors(p.data, y.data, terms);
+    if (this.reduction !== 'none') this.out.data[0] = reducedValue(terms, this.reduction);
+    return this.out;
+  }
+
+  backward(g: Tensor): Grads {
+    const { dp, dy } = this;
+    mseGradInto(this.p.data, this.y.data, g.data, this.reduction, dp === null ? null : dp.data, dy === null ? null : dy.data);
+    return this.grads;
+  }
+}
 
 /** The terms `(p − y)²`, stored in `terms`' dtype. */
 function squaredErrors(pd: TypedArray, yd: TypedArray, terms: TypedArray): void {

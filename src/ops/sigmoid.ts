@@ -1,5 +1,5 @@
 import { type Tensor, type TypedArray, empty } from '../tensor/index.js';
-import { defineOp } from './op.js';
+import { type Grads, type OpPlan, defineOp } from './op.js';
 import { gradsOf1, ownedTensor } from './grad-util.js';
 
 /**
@@ -8,6 +8,31 @@ import { gradsOf1, ownedTensor } from './grad-util.js';
  */
 export function stableSigmoid(x: number): number {
   return 1 / (1 + Math.exp(-x));
+}
+
+/** sigmoid's plan (see `OpSpec.plan`; a class for the reason given at DensePlan in dense.ts). */
+class SigmoidPlan implements OpPlan {
+  private readonly out: Tensor;
+  private readonly dx: Tensor | null;
+  private readonly grads: (Tensor | null)[];
+  private x: Tensor;
+
+  constructor(x0: Tensor, need: boolean) {
+    this.out = ownedTensor(x0.shape, x0.dtype);
+    this.dx = need ? ownedTensor(x0.shape, x0.dtype) : null;
+    this.grads = [this.dx];
+    this.x = x0;
+  }
+
+  forward(inputs: readonly Tensor[]): Tensor {
+    sigmoidInto((this.x = inputs[0]!).data, this.out.data);
+    return this.out;
+  }
+
+  backward(g: Tensor): Grads {
+    if (this.dx !== null) sigmoidGradInto(this.x.data, this.out.data, g.data, this.dx.data);
+    return this.grads;
+  }
 }
 
 /** σ(x) elementwise into `out`. Plain loops rather than kernels.unary: a callback per element costs more than the exp here. */
@@ -60,20 +85,5 @@ export const sigmoid = defineOp({
     sigmoidGradInto(x.data, output.data, g.data, result.data);
     return gradsOf1(into, result);
   },
-  plan: ([x0], _attrs, needs) => {
-    const out = ownedTensor(x0.shape, x0.dtype), dx = needs[0] ? ownedTensor(x0.shape, x0.dtype) : null;
-    const grads: (Tensor | null)[] = [dx];
-    let x = x0;
-    return {
-      forward(inputs) {
-        x = inputs[0]!;
-        sigmoidInto(x.data, out.data);
-        return out;
-      },
-      backward(g) {
-        if (dx !== null) sigmoidGradInto(x.data, out.data, g.data, dx.data);
-        return grads;
-      },
-    };
-  },
+  plan: ([x], _attrs, needs) => new SigmoidPlan(x, needs[0]!),
 });

@@ -3,7 +3,7 @@
  * scaler from the sample's raw values between the prediction pass (which uses the statistics from
  * before the sample) and the training pass (which uses them after).
  */
-import { type Tensor, Tensor as T, type TypedArray, allocate, defineOp, formatShape } from '../index-core.js';
+import { type Grads, type OpPlan, type Tensor, Tensor as T, type TypedArray, allocate, defineOp, formatShape } from '../index-core.js';
 import { ownedTensor } from '../ops/grad-util.js';
 import { type Node, applyOp } from '../graph/node.js';
 import type { DataLearner } from './data-step.js';
@@ -35,6 +35,25 @@ function standardizeInto(x: Tensor, k: number, scaler: StandardScaler, out: Type
   else for (let o = 0; o < x.size; o += k) scaler.transformInto(x.data.subarray(o, o + k), out, o);
 }
 
+/** standardize's plan (see `OpSpec.plan`; a class for the reason given at DensePlan in src/ops/dense.ts). */
+class StandardizePlan implements OpPlan {
+  private readonly out: Tensor;
+  private static readonly NONE: Grads = [null];
+
+  constructor(x0: Tensor, private readonly k: number, private readonly scaler: StandardScaler) {
+    this.out = ownedTensor(x0.shape, x0.dtype);
+  }
+
+  forward(inputs: readonly Tensor[]): Tensor {
+    standardizeInto(inputs[0]!, this.k, this.scaler, this.out.data);
+    return this.out;
+  }
+
+  backward(): Grads {
+    return StandardizePlan.NONE;
+  }
+}
+
 const standardizeOp = Object.assign(
   defineOp<ScalerAttrs, 1>({
     name: 'standardize',
@@ -54,15 +73,9 @@ const standardizeOp = Object.assign(
     backward: () => [null],
     // The features of the planned shape: the scaler's, once it has seen a row (it cannot change
     // them after), so the forward's check holds for every input of that shape.
-    plan: ([x0], { scaler }) => {
-      const k = x0.rank === 0 ? 0 : x0.shape[x0.rank - 1]!;
-      if (x0.rank === 0 || (scaler.features !== null && scaler.features !== k)) return null;
-      const out = ownedTensor(x0.shape, x0.dtype);
-      const none = [null];
-      return {
-        forward: (inputs) => (standardizeInto(inputs[0]!, k, scaler, out.data), out),
-        backward: () => none,
-      };
+    plan: ([x], { scaler }) => {
+      const k = x.rank === 0 ? 0 : x.shape[x.rank - 1]!;
+      return x.rank === 0 || (scaler.features !== null && scaler.features !== k) ? null : new StandardizePlan(x, k, scaler);
     },
   }),
   { dataStep: true as const },
