@@ -114,12 +114,13 @@ export function gradsOf2(into: (Tensor | null)[] | undefined, a: Tensor | null, 
 
 /**
  * A zero-filled tensor that belongs to its caller, never an arena's buffer (for an op's plan, whose
- * storage lives from call to call), with a copy of `shape`.
+ * storage lives from call to call). It shares `shape` (shapes are never mutated), so a gradient and
+ * its parameter usually hold the same shape array and compare by reference.
  */
 export function ownedTensor(shape: Shape, dtype: DType): Tensor {
   const outer = enterArena(null);
   try {
-    return new Tensor(allocate(dtype, shape.reduce((a, d) => a * d, 1)), [...shape]);
+    return new Tensor(allocate(dtype, shape.reduce((a, d) => a * d, 1)), shape);
   } finally {
     restoreArena(outer);
   }

@@ -142,7 +142,7 @@ export abstract class Optimizer<O extends BaseOptions = BaseOptions> {
       if (g === null || g === undefined) continue;
       const p = params[i]!;
       const value = p.peek();
-      if (!shapesEqual(g.shape, value.shape)) {
+      if (g.shape !== value.shape && !shapesEqual(g.shape, value.shape)) {
         throw new RangeError(`${this.type}.step(): gradient ${i} has shape ${formatShape(g.shape)}, parameter ${p.name} has ${formatShape(value.shape)}`);
       }
       const entry = entries[i]!;
