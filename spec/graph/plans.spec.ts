@@ -131,6 +131,23 @@ describe('plans in a compiled run', () => {
     expect((error as Error).message).toMatch(/^halve at tick 1: backward: gradient for input 0 should be \[2\] float64, got \[3\] float64/);
   });
 
+  it('a plan hook that throws is reported as that op’s plan failing, at the tick it was asked for', async () => {
+    const same = defineOp({
+      name: 'same',
+      arity: 1,
+      forward: ([x]) => x.clone(),
+      backward: (g) => [g],
+      plan: () => {
+        throw new Error('no plan today');
+      },
+    });
+    const x = input([2]), w = param(tensor([0.5, 0.5])), y = input([2]);
+    const error = await lastValueFrom(
+      from([0, 1]).pipe(learn({ inputs: [x, y], feed: () => [[1, 2], [0, 0]], loss: mse(same(add(x, w)), y), optimizer: sgd({ lr: 0.1 }) }), toArray()),
+    ).catch((e: Error) => e);
+    expect((error as Error).message).toMatch(/^same at tick 0: plan: no plan today/);
+  });
+
   it('a shape error on a later tick still names the node the user wrote', async () => {
     const W = param(randn([2, 3], { seed: 3 })), b = param(zeros([3]));
     const x = input([null]), y = input([3]);

@@ -17,6 +17,12 @@
  * checks for ops that are not recyclable, and the backward hook. Faces are checked on every tick
  * (a subscription may start at any time) and a closed run stops at once. If code generation is not
  * available (a Content-Security-Policy without 'unsafe-eval'), the interpreter runs instead.
+ *
+ * Plans. An op with a fixed-shape plan (`OpSpec.plan`) runs the plan instead of forward and backward
+ * while its inputs keep the shapes the plan was made for (after the first tick, from inputs the op
+ * has just accepted); only what can change is checked per tick (see planChecks). Same bits either way
+ * (the plan property test), and the interpreter never plans: compiled-against-interpreted tests
+ * compare the two over whole training runs.
  */
 import { type Tensor, isTensor, kernels } from '../index-core.js';
 import { arenaCell } from '../tensor/arena-cell.js';
@@ -96,14 +102,15 @@ export function compileTick(env: TickEnv): CompiledTick | null {
   /**
    * What must hold of a planned slot's inputs this tick for its plan to apply, as expressions: only
    * what can change. A parameter's or constant's shape and dtype never do (assign checks both); a
-   * planned slot's output has its plan's shape whenever that plan ran (u); an input with a fully
+   * planned slot's output has its plan's shape whenever that plan ran (u), and is checked otherwise; an input with a fully
    * declared shape was checked by place(), so at most its dtype is left; anything else is checked.
    */
   const planChecks = (slot: number): string[] =>
     Array.from(p.argSlots[slot]!).flatMap((a, j): string[] => {
       const kind = p.kinds[a];
       if (kind === SlotKind.Param || kind === SlotKind.Constant) return [];
-      if (kind === SlotKind.Op && planned(a)) return [`u${a}`];
+      // (A planned input slot whose own plan declined or did not fit this tick is checked too.)
+      if (kind === SlotKind.Op && planned(a)) return [`(u${a} || pl.fitsAt(${j}, V[${a}]))`];
       const node = p.nodes[a]!;
       if (kind === SlotKind.Input && node.shape !== null && node.shape.every((d) => d !== null)) {
         return node.dtype !== null ? [] : [`V[${a}].dtype === pl.dtypes[${j}]`];

@@ -310,7 +310,14 @@ export class Execution {
     this.planTried[slot] = 1;
     const p = this.program;
     const needs = p.backwardNeeds[slot] ?? inputs.map(() => false);
-    const plan = p.ops[slot]!.plan!(inputs, p.attrs[slot]!, needs);
+    let plan;
+    try {
+      plan = p.ops[slot]!.plan!(inputs, p.attrs[slot]!, needs);
+    } catch (error) {
+      // A custom plan's bug: named as such (already the final error, so not re-wrapped as the forward's).
+      this.where.slot = -1;
+      throw this.opFailure(p.nodes[slot]!, inputs, error, this.current?.tick ?? -1, 'plan');
+    }
     this.plans[slot] = plan === null ? null : new PlannedSlot(plan, inputs);
   }
 
