@@ -39,8 +39,10 @@ describe('plans give their op’s bits', () => {
           }),
           { numRuns: 150 },
         );
-        // Most generated cases fit a plan (the others broadcast in ways the plan leaves to the op).
-        expect(planned, `${name} ${dtype}`).toBeGreaterThan(50);
+        // Many generated cases fit a plan (the others broadcast in ways the plan leaves to the op):
+        // about 40% for dense and affine, the fewest (measured over 3,000 draws); 25 of 150 is more than
+        // five standard deviations below.
+        expect(planned, `${name} ${dtype}`).toBeGreaterThan(25);
       }
     });
   }
