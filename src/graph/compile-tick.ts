@@ -30,6 +30,23 @@ import type { TickRecord } from './execution.js';
 import type { PlannedSlot } from './planned-slot.js';
 import { type Program, SlotKind } from './program.js';
 
+/**
+ * The run's side of a generated tick: methods of the Execution, not closures, so that each call site
+ * in the (shared, see `factories`) generated code has one target in every run; a closure per run made
+ * each new run deoptimize the tick once per call site.
+ */
+export interface TickHost {
+  /** True once the run has completed, failed or been disposed. */
+  readonly closed: boolean;
+  /** A value as handed out of the engine: a copy when its storage will be reused. */
+  out(value: Tensor): Tensor;
+  seedFor(k: number, loss: Tensor): Tensor;
+  unpin(record: TickRecord): void;
+  checkBackward(slot: number, j: number, result: unknown, tick: number): void;
+  /** Asks slot's op for a plan fitted to these inputs (after they ran through the op's own forward). */
+  makePlan(slot: number, inputs: readonly Tensor[]): void;
+}
+
 /** What the generated tick needs from its Execution. */
 export interface TickEnv {
   readonly program: Program;
@@ -50,15 +67,10 @@ export interface TickEnv {
   readonly plans: readonly (PlannedSlot | null)[];
   /** Per op slot, 1 once a plan has been asked for (ops with no `plan` start at 1). */
   readonly planTried: Uint8Array;
-  /** Asks slot's op for a plan fitted to these inputs (after they ran through the op's own forward). */
-  makePlan(slot: number, inputs: readonly Tensor[]): void;
   /** Where the tick is, for error messages: the slot and whether in backward. */
   where: { slot: number; backward: boolean };
-  closed(): boolean;
-  out(value: Tensor): Tensor;
-  seedFor(k: number, loss: Tensor): Tensor;
-  unpin(record: TickRecord): void;
-  checkBackward(slot: number, j: number, result: unknown, tick: number): void;
+  /** The run itself, whose methods the tick calls. */
+  readonly host: TickHost;
   onOutputs: ((record: TickRecord) => void) | null;
   onBackward: ((record: TickRecord) => void) | null;
 }
@@ -130,7 +142,7 @@ export function compileTick(env: TickEnv): CompiledTick | null {
       bind(`pn${slot}`, `nodes[${slot}]`);
       const leaves = env.isOutput[slot] === 1;
       emit(`{ const n = pn${slot}; const v = ${leaves ? 'n.value' : `n.face !== null ? n.value : n.peek()`}; V[${slot}] = v; n.pins++;`);
-      emit(`  if (n.face !== null) { n.face.next({ tick: t, value: v }); if (env.closed()) return; } }`);
+      emit(`  if (n.face !== null) { n.face.next({ tick: t, value: v }); if (X.closed) return; } }`);
     } else if (kind === SlotKind.Constant) {
       bind(`cv${slot}`, `nodes[${slot}].value`);
       emit(`V[${slot}] = cv${slot};`);
@@ -162,15 +174,15 @@ export function compileTick(env: TickEnv): CompiledTick | null {
       // the first tick, after which the plan is made from inputs the op has just accepted).
       locals.push(`u${s} = false`);
       emit(`pl = PL[${s}]; if (pl !== null${planChecks(s).map((c) => ` && ${c}`).join('')}) { o = pl.plan.forward(ar${s}); u${s} = true; }`);
-      emit(`else { ${generic} if (PT[${s}] === 0) env.makePlan(${s}, ar${s}); }`);
+      emit(`else { ${generic} if (PT[${s}] === 0) X.makePlan(${s}, ar${s}); }`);
     } else {
       emit(generic);
     }
     emit('where.slot = -1;');
     if (env.checkResults[s] === 1) emit(`if (!isTensor(o)) throw new TypeError('forward returned ' + typeof o + ', not a Tensor');`);
     emit(`V[${s}] = o; rec.opsLeft--;`);
-    emit(`if (nd${s}.face !== null) { nd${s}.face.next({ tick: t, value: env.out(o) }); if (env.closed()) return; }`);
-    if (env.isOutput[s] === 1) emit(`if (--rec.outputsLeft === 0 && onOutputs !== null) { onOutputs(rec); if (env.closed()) return; }`);
+    emit(`if (nd${s}.face !== null) { nd${s}.face.next({ tick: t, value: X.out(o) }); if (X.closed) return; }`);
+    if (env.isOutput[s] === 1) emit(`if (--rec.outputsLeft === 0 && onOutputs !== null) { onOutputs(rec); if (X.closed) return; }`);
     if (env.isLoss[s]! > 0) emit(`rec.lossesLeft--;`);
   }
   for (const s of p.outputSlots) load(s);
@@ -183,11 +195,11 @@ export function compileTick(env: TickEnv): CompiledTick | null {
       if (loss > 0 && planned(s) && !p.lossSeeds[loss - 1]) {
         // A loss that ran its plan is the plan's own tensor: if the cached seed was last checked
         // against that tensor's shape array, it still fits (same shape, same dtype).
-        emit(`g = u${s} && SS[${loss - 1}] === V[${s}].shape ? SD[${loss - 1}] : env.seedFor(${loss - 1}, V[${s}]);`);
+        emit(`g = u${s} && SS[${loss - 1}] === V[${s}].shape ? SD[${loss - 1}] : X.seedFor(${loss - 1}, V[${s}]);`);
         bind('SD', 'env.seeds');
         bind('SS', 'env.seedShapes');
       } else {
-        emit(loss > 0 ? `g = env.seedFor(${loss - 1}, V[${s}]);` : 'g = null;');
+        emit(loss > 0 ? `g = X.seedFor(${loss - 1}, V[${s}]);` : 'g = null;');
       }
       if (edges.length > 0) {
         const arena = env.sumArenas[s] !== null;
@@ -201,7 +213,7 @@ export function compileTick(env: TickEnv): CompiledTick | null {
       emit(`G[${s}] = g;`);
       bind(`nd${s}`, `nodes[${s}]`);
       emit(`if (g !== null) {`);
-      emit(`  if (nd${s}.gradFace !== null) { nd${s}.gradFace.next({ tick: t, value: env.out(g) }); if (env.closed()) return; }`);
+      emit(`  if (nd${s}.gradFace !== null) { nd${s}.gradFace.next({ tick: t, value: X.out(g) }); if (X.closed) return; }`);
       if (p.kinds[s] === SlotKind.Op) {
         const args = p.argSlots[s]!;
         const edgeOf = p.edgeOfArg[s]!;
@@ -225,7 +237,7 @@ export function compileTick(env: TickEnv): CompiledTick | null {
         for (let j = 0; j < args.length; j++) {
           const e = edgeOf[j]!;
           if (e < 0) continue;
-          if (env.checkResults[s] === 1) emit(`  env.checkBackward(${s}, ${j}, r[${j}], t);`);
+          if (env.checkResults[s] === 1) emit(`  X.checkBackward(${s}, ${j}, r[${j}], t);`);
           emit(`  C[${e}] = r[${j}] ?? null;`);
         }
       }
@@ -233,12 +245,13 @@ export function compileTick(env: TickEnv): CompiledTick | null {
     }
     emit('rec.backwardDone = true;');
     if (p.edgeCount > 0) emit(`for (let e = 0; e < ${p.edgeCount}; e++) C[e] = undefined;`);
-    emit('env.unpin(rec);');
-    emit('if (onBackward !== null) { onBackward(rec); if (env.closed()) return; }');
+    emit('X.unpin(rec);');
+    emit('if (onBackward !== null) { onBackward(rec); if (X.closed) return; }');
   }
 
   const source = `"use strict";
 const { program, where, onOutputs, onBackward } = env;
+const X = env.host;
 const nodes = program.nodes;
 ${pre.join('\n')}
 return function compiledTick(rec) {

@@ -100,6 +100,8 @@ interface SavedBox {
 export class Execution {
   private readonly records = new Map<number, TickRecord>();
   private readonly pool: TickRecord[] = [];
+  /** The finished record kept for the next tick when one tick is in flight at a time (`single`). */
+  private spare: TickRecord | null = null;
   private lastRecord: TickRecord | null = null;
   /** The tick in flight when at most one may be (`single`). */
   private current: TickRecord | null = null;
@@ -273,7 +275,6 @@ export class Execution {
   private compiledTick(): CompiledTick | null {
     if (this.compiled !== undefined) return this.compiled;
     if (!this.recycle || !this.compile) return (this.compiled = null);
-    const self = this;
     this.compiled = compileTick({
       program: this.program,
       scratchArgs: this.scratchArgs,
@@ -289,13 +290,8 @@ export class Execution {
       seedShapes: this.seedShapes,
       plans: this.plans,
       planTried: this.planTried,
-      makePlan: (slot, inputs) => self.makePlan(slot, inputs),
       where: this.where,
-      closed: () => self.closed,
-      out: (v) => self.out(v),
-      seedFor: (k, loss) => self.seedFor(k, loss),
-      unpin: (record) => self.unpin(record),
-      checkBackward: (slot, j, result, tick) => self.checkBackward(slot, j, result, tick),
+      host: this,
       onOutputs: this.hooks.onOutputs ?? null,
       onBackward: this.hooks.onBackward ?? null,
     });
@@ -305,8 +301,9 @@ export class Execution {
   /**
    * Asks the op of `slot` for a plan fitted to `inputs`, which its own forward has just accepted (so
    * they are valid). Called once per slot, outside any arena: a plan's storage outlives the tick.
+   * @internal Called by compiled ticks (TickHost).
    */
-  private makePlan(slot: number, inputs: readonly Tensor[]): void {
+  makePlan(slot: number, inputs: readonly Tensor[]): void {
     this.planTried[slot] = 1;
     const p = this.program;
     const needs = p.backwardNeeds[slot] ?? inputs.map(() => false);
@@ -341,8 +338,9 @@ export class Execution {
    * Checks one gradient an op (or its plan) returned against its input, for ops that are not
    * recyclable. The inputs are this tick's forward arguments: the saved box is filled only when the
    * op's own backward runs.
+   * @internal Called by compiled ticks (TickHost).
    */
-  private checkBackward(s: number, j: number, r: unknown, tick: number): void {
+  checkBackward(s: number, j: number, r: unknown, tick: number): void {
     if (r === null || r === undefined) return;
     const inputs = this.scratchArgs[s]!;
     const x = inputs[j]!;
@@ -352,8 +350,8 @@ export class Execution {
     }
   }
 
-  /** A value as handed out of the engine: a copy when its storage will be reused. */
-  private out(value: Tensor): Tensor {
+  /** A value as handed out of the engine: a copy when its storage will be reused. @internal Called by compiled ticks (TickHost). */
+  out(value: Tensor): Tensor {
     return this.recycle ? value.clone() : value;
   }
 
@@ -420,7 +418,7 @@ export class Execution {
         const waiting = [...this.inFlightRecords()].map((r) => r.tick);
         throw new GraphError(`more than ${this.maxInFlight} ticks in flight: an input is not keeping up (waiting on ticks ${waiting.slice(0, 5).join(', ')}…)`, tick);
       }
-      record = this.pool.pop() ?? new TickRecord(this.program.nodes.length, this.program.edgeCount);
+      record = (this.single ? this.spare : this.pool.pop()) ?? new TickRecord(this.program.nodes.length, this.program.edgeCount);
       record.tick = tick;
       record.opsLeft = this.program.opSlots.length;
       record.lossesLeft = this.program.lossSlots.length;
@@ -576,7 +574,8 @@ export class Execution {
     return new GraphError(`${node.name}: ${e.message}`, tick, { cause: e });
   }
 
-  private seedFor(k: number, loss: Tensor): Tensor {
+  /** The gradient seed of loss k (its weight, in the loss's shape and dtype). @internal Called by compiled ticks (TickHost). */
+  seedFor(k: number, loss: Tensor): Tensor {
     const explicit = this.program.lossSeeds[k];
     if (explicit) {
       if (!shapesEqual(explicit.shape, loss.shape)) {
@@ -659,8 +658,8 @@ export class Execution {
     this.hooks.onBackward?.(record);
   }
 
-  /** Releases the parameters a record read (once). */
-  private unpin(record: TickRecord): void {
+  /** Releases the parameters a record read (once). @internal Called by compiled ticks (TickHost). */
+  unpin(record: TickRecord): void {
     if (record.unpinned) return;
     record.unpinned = true;
     const slots = this.paramSlotList;
@@ -683,6 +682,9 @@ export class Execution {
       values[i] = undefined;
       grads[i] = undefined;
     }
-    this.pool.push(record);
+    // One tick at a time keeps its one record in a field: a new run's empty pool array would have
+    // another elements kind than the last run's and deoptimize this code once per run.
+    if (this.single) this.spare = record;
+    else this.pool.push(record);
   }
 }

@@ -93,7 +93,10 @@ class AffinePlan implements OpPlan {
   private readonly dx: Tensor | null;
   private readonly dw: Tensor | null;
   private readonly db: Tensor | null;
-  private readonly grads: (Tensor | null)[] = [null, null, null];
+  /** The gradients backward returns; only a single row's ∂b (g itself) changes from call to call. */
+  private readonly grads: (Tensor | null)[];
+  /** Whether ∂b is g itself (asked for, one row). */
+  private readonly dbIsG: boolean;
   private readonly m: number;
   private x: Tensor;
   private w: Tensor;
@@ -106,6 +109,8 @@ class AffinePlan implements OpPlan {
     this.dx = needs[0] ? ownedTensor(x0.shape, dtype) : null;
     this.dw = needs[1] ? ownedTensor(w0.shape, dtype) : null;
     this.db = needs[2] && x0.rank !== 1 ? ownedTensor(b0.shape, dtype) : null;
+    this.dbIsG = needs[2]! && x0.rank === 1;
+    this.grads = [this.dx, this.dw, this.db];
     this.x = x0;
     this.w = w0;
     this.b = b0;
@@ -119,12 +124,10 @@ class AffinePlan implements OpPlan {
   backward(g: Tensor): Grads {
     const { x, w, b, dx, dw, db, grads } = this;
     // An upstream gradient of another dtype takes the general path, as affineGrads does.
-    if (g.dtype !== w.dtype) return affineGrads(g, x, w, b, this.needs, grads);
+    if (g.dtype !== w.dtype) return affineGrads(g, x, w, b, this.needs);
     denseGradsInto(g, x, w, dx === null ? null : dx.data, dw === null ? null : dw.data, false);
-    grads[0] = dx;
-    grads[1] = dw;
     if (db !== null) biasGradInto(g, this.m, db.data, false);
-    grads[2] = this.needs[2] ? (db ?? g) : null;
+    if (this.dbIsG) grads[2] = g;
     return grads;
   }
 }

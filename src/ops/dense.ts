@@ -104,14 +104,15 @@ class DensePlan implements OpPlan {
   private readonly dx: Tensor | null;
   private readonly dw: Tensor | null;
   private readonly db: Tensor | null;
-  private readonly grads: (Tensor | null)[] = [null, null, null];
+  /** The gradients backward returns: always the same storage, so the array is filled once. */
+  private readonly grads: readonly (Tensor | null)[];
   private readonly any: boolean;
   private readonly m: number;
   private x: Tensor;
   private w: Tensor;
   private b: Tensor;
 
-  constructor(x0: Tensor, w0: Tensor, b0: Tensor, private readonly activation: DenseActivation, private readonly needs: readonly boolean[]) {
+  constructor(x0: Tensor, w0: Tensor, b0: Tensor, private readonly activation: DenseActivation, needs: readonly boolean[]) {
     const dtype = w0.dtype, m = x0.rank === 1 ? 1 : x0.shape[0]!;
     const shape = x0.rank === 1 ? b0.shape : [m, w0.shape[1]!];
     this.m = m;
@@ -122,6 +123,8 @@ class DensePlan implements OpPlan {
     this.dw = needs[1] ? ownedTensor(w0.shape, dtype) : null;
     this.db = needs[2] && x0.rank !== 1 ? ownedTensor(b0.shape, dtype) : null;
     this.any = needs[0]! || needs[1]! || needs[2]!;
+    // ∂b is ∂z itself for a single row, as in affine's backward.
+    this.grads = [this.dx, this.dw, needs[2] ? (this.db ?? this.dz) : null];
     this.x = x0;
     this.w = w0;
     this.b = b0;
@@ -140,10 +143,7 @@ class DensePlan implements OpPlan {
     const { x, w, b, dz, dx, dw, db } = this;
     preActivationGrad(this.activation, this.out.data, g.data, dz.data, this.z, x, w, b);
     denseGradsInto(dz, x, w, dx === null ? null : dx.data, dw === null ? null : dw.data, false);
-    grads[0] = dx;
-    grads[1] = dw;
     if (db !== null) biasGradInto(dz, this.m, db.data, false);
-    grads[2] = this.needs[2] ? (db ?? dz) : null;
     return grads;
   }
 }

@@ -124,18 +124,7 @@ export abstract class Optimizer<O extends BaseOptions = BaseOptions> {
       throw new RangeError(`${this.type}.step(): ${params.length} parameters but ${grads.length} gradients; they must be aligned by index`);
     }
     // learn() passes the same params array every tick: resolve states and groups once for it.
-    if (params !== this.lastParams) {
-      this.lastEntries = params.map((p, i) => {
-        if (!(p instanceof Param)) throw new TypeError(`${this.type}.step(): params[${i}] is not a parameter`);
-        let s = this.state.get(p);
-        if (s === undefined) {
-          s = {};
-          this.state.set(p, s);
-        }
-        return { state: s, group: this.groupFor(p) };
-      });
-      this.lastParams = params;
-    }
+    if (params !== this.lastParams) this.resolve(params);
     const entries = this.lastEntries;
     for (let i = 0; i < params.length; i++) {
       const g = grads[i];
@@ -156,6 +145,27 @@ export abstract class Optimizer<O extends BaseOptions = BaseOptions> {
   }
 
 
+
+  /**
+   * The state and group of each parameter, for {@link step}. Out of line, and built by a plain loop
+   * rather than `map` (whose result's elements kind differs between its optimised and unoptimised
+   * forms): each new run's first step would otherwise deoptimise `step` itself.
+   */
+  private resolve(params: readonly Param[]): void {
+    const entries: { state: ParamState; group: ParamGroup<O> }[] = [];
+    for (let i = 0; i < params.length; i++) {
+      const p = params[i];
+      if (!(p instanceof Param)) throw new TypeError(`${this.type}.step(): params[${i}] is not a parameter`);
+      let s = this.state.get(p);
+      if (s === undefined) {
+        s = {};
+        this.state.set(p, s);
+      }
+      entries.push({ state: s, group: this.groupFor(p) });
+    }
+    this.lastEntries = entries;
+    this.lastParams = params;
+  }
 
   /**
    * One parameter's update, PyTorch's rule for this optimizer: writes the new value into `out`,
