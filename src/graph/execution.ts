@@ -418,7 +418,10 @@ export class Execution {
         const waiting = [...this.inFlightRecords()].map((r) => r.tick);
         throw new GraphError(`more than ${this.maxInFlight} ticks in flight: an input is not keeping up (waiting on ticks ${waiting.slice(0, 5).join(', ')}…)`, tick);
       }
-      record = (this.single ? this.spare : this.pool.pop()) ?? new TickRecord(this.program.nodes.length, this.program.edgeCount);
+      if (this.single) {
+        record = this.spare ?? new TickRecord(this.program.nodes.length, this.program.edgeCount);
+        this.spare = null;
+      } else record = this.pool.pop() ?? new TickRecord(this.program.nodes.length, this.program.edgeCount);
       record.tick = tick;
       record.opsLeft = this.program.opSlots.length;
       record.lossesLeft = this.program.lossSlots.length;

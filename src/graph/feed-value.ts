@@ -7,10 +7,10 @@ import { type DType, type NestedArray, Tensor, type TypedArray, isTensor, tensor
  * else goes through `tensor()`.
  */
 export function asInput(v: unknown, dtype: DType): Tensor {
+  // The typed array of the input's dtype first: `instanceof Tensor` on a typed array walks its whole
+  // prototype chain before it fails, and rows fed as Float64Array are the common online case.
+  if (dtype === 'float64' ? v instanceof Float64Array : v instanceof Float32Array) return new Tensor(v as TypedArray, vectorShape((v as TypedArray).length));
   if (isTensor(v)) return v;
-  if ((dtype === 'float64' && v instanceof Float64Array) || (dtype === 'float32' && v instanceof Float32Array)) {
-    return new Tensor(v, vectorShape(v.length));
-  }
   return tensor(v as NestedArray | TypedArray, { dtype });
 }
 
