@@ -236,16 +236,23 @@ export function learn<S, M extends Record<string, StepMetric> = Record<string, S
           stepped = false;
           return;
         }
-        for (let i = 0; i < grads.length; i++) {
-          const gi = grads[i];
-          if (gi === null || gi === undefined) continue;
-          const s = sums[i];
-          // The engine reuses gradient storage next tick: a sum kept across ticks needs its own.
-          sums[i] = s === null || s === undefined ? (accumulate > 1 ? gi.clone() : gi) : kernels.add(s, gi);
+        if (accumulate === 1 && options.transformGrads === undefined) {
+          // One step per sample, gradients as they are (online learning's usual case): no window.
+          options.optimizer.step(params, grads);
+          options.scheduler?.step();
+          stepped = true;
+        } else {
+          for (let i = 0; i < grads.length; i++) {
+            const gi = grads[i];
+            if (gi === null || gi === undefined) continue;
+            const s = sums[i];
+            // The engine reuses gradient storage next tick: a sum kept across ticks needs its own.
+            sums[i] = s === null || s === undefined ? (accumulate > 1 ? gi.clone() : gi) : kernels.add(s, gi);
+          }
+          inWindow++;
+          stepped = inWindow === accumulate;
+          if (stepped) applyStep();
         }
-        inWindow++;
-        stepped = inWindow === accumulate;
-        if (stepped) applyStep();
         stepTick = record.tick;
         stepLoss = loss;
         stepPrediction = predicted ?? pred;
