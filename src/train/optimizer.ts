@@ -148,8 +148,9 @@ export abstract class Optimizer<O extends BaseOptions = BaseOptions> {
 
   /**
    * The state and group of each parameter, for {@link step}. Out of line, and built by a plain loop
-   * rather than `map` (whose result's elements kind differs between its optimised and unoptimised
-   * forms): each new run's first step would otherwise deoptimise `step` itself.
+   * rather than `map`: with `map` inline, each new run's first step deoptimised `step` itself (a
+   * "wrong map" on the entries array, seen with --trace-deopt; map's result can differ in elements
+   * kind between its optimised and unoptimised forms).
    */
   private resolve(params: readonly Param[]): void {
     const entries: { state: ParamState; group: ParamGroup<O> }[] = [];
