@@ -167,6 +167,9 @@ export class Execution {
     this.sumArenas = arenas((i) => p.needsGrad[i] === 1 && p.gradEdges[i]!.length > 1);
     // Recyclable ops keep nothing they return, so their backward may refill one array per slot.
     this.results = p.argSlots.map((a, i) => (a !== null && p.ops[i]?.recyclable === true && p.needsGrad[i] === 1 ? new Array<Tensor | null>(a.length).fill(null) : null));
+    // Made now rather than on the first tick, so a new run's first tick takes the same path as every
+    // other (a path first taken in optimised code deoptimises it).
+    if (this.single) this.spare = new TickRecord(count, p.edgeCount);
     this.plans = new Array(count).fill(null);
     // Plans keep their storage from tick to tick: only for runs that recycle (see OpSpec.plan).
     this.planTried = Uint8Array.from(p.nodes, (_, i) => (this.recycle && p.ops[i]?.plan != null ? 0 : 1));
