@@ -21,7 +21,7 @@
  * the input shapes and the tick; the run fails through `onError`, drops all its state, and completes
  * nothing else.
  */
-import { Arena, type DType, type Tensor, asOpError, enterArena, formatShape, full, isTensor, restoreArena, shapesEqual, tensor, kernels } from '../index-core.js';
+import { Arena, type Tensor, asOpError, enterArena, formatShape, full, isTensor, restoreArena, shapesEqual, tensor, kernels } from '../index-core.js';
 import { GraphError, type Node, Param, Constant, formatStaticShape, releaseFaces } from './node.js';
 import { type Program, SlotKind } from './program.js';
 import { type CompiledTick, compileTick, compiledTicksEnabled } from './compile-tick.js';
@@ -109,10 +109,8 @@ export class Execution {
   private readonly inputDone: Uint8Array;
   /** Per input, the last shape array that passed its declared-shape check (shapes are never mutated). */
   private readonly acceptedShapes: (readonly number[] | null)[];
-  /** Per input: its slot, its node and its declared dtype (resolved once: place runs per input per tick). */
-  private readonly inputSlotList: Int32Array;
+  /** Per input, its node (place runs per input per tick). */
   private readonly inputNodes: Node[];
-  private readonly inputDtypes: (DType | null)[];
   private doneInputs = 0;
   private busy = false;
   private readonly queue: QueuedFeed[] = [];
@@ -175,9 +173,7 @@ export class Execution {
     this.planTried = Uint8Array.from(p.nodes, (_, i) => (this.recycle && p.ops[i]?.plan != null ? 0 : 1));
     this.inputDone = new Uint8Array(p.inputSlots.length);
     this.acceptedShapes = new Array(p.inputSlots.length).fill(null);
-    this.inputSlotList = Int32Array.from(p.inputSlots);
     this.inputNodes = Array.from(p.inputSlots, (s) => p.nodes[s]!);
-    this.inputDtypes = this.inputNodes.map((n) => n.dtype);
     this.scratchArgs = p.argSlots.map((a) => (a ? new Array<Tensor>(a.length) : null));
     this.saved = p.argSlots.map((a, i) => (a ? { inputs: new Array<Tensor>(a.length), output: undefined as never, attrs: p.attrs[i]!, tick: 0 } : null));
     this.isOutput = new Uint8Array(count);
@@ -454,14 +450,14 @@ export class Execution {
 
   /** Stores an input value after checking it against the input's declared shape and dtype. */
   private place(record: TickRecord, position: number, value: Tensor): void {
-    const slot = this.inputSlotList[position]!;
+    const slot = this.program.inputSlots[position]!;
     const node = this.inputNodes[position]!;
     if (record.values[slot] !== undefined) throw new GraphError(`input ${node.name} delivered tick ${record.tick} twice`, record.tick);
     if (!isTensor(value)) value = tensor(value as never, { dtype: node.dtype ?? 'float64' });
     // A fed vector usually brings the same shape array as last tick (asInput shares them): then
     // the shape was checked already (shapes are never mutated).
     if (value.shape !== this.acceptedShapes[position]) this.checkInputShape(node, position, value, record.tick);
-    const dtype = this.inputDtypes[position];
+    const dtype = node.dtype;
     if (dtype !== null && value.dtype !== dtype) {
       throw new GraphError(`input ${node.name} expects ${dtype}, got ${value.dtype} at tick ${record.tick}`, record.tick);
     }

@@ -1,9 +1,10 @@
-import type { DType, Shape, Tensor } from '../index-core.js';
+import { type DType, type Shape, type Tensor, shapesEqual } from '../index-core.js';
 import type { OpPlan } from '../ops/index.js';
 
 /**
  * An op slot's plan (see `OpSpec.plan`) with the input shapes and dtypes it was made for: a compiled
- * tick runs the plan while the inputs still have them, and the op's own forward and backward otherwise.
+ * tick runs the plan while the inputs still have them (it checks only the inputs that can change,
+ * with fitsAt), and the op's own forward and backward otherwise.
  */
 export class PlannedSlot {
   private readonly shapes: readonly (readonly number[])[];
@@ -22,25 +23,14 @@ export class PlannedSlot {
     this.seen = inputs.map((t) => t.shape);
   }
 
-  /** Whether these inputs have the shapes and dtypes the plan was made for. */
-  fits(inputs: readonly Tensor[]): boolean {
-    for (let j = 0; j < this.shapes.length; j++) if (!this.fitsAt(j, inputs[j]!)) return false;
-    return true;
-  }
-
   /** Whether input j has the planned shape and dtype. */
   fitsAt(j: number, t: Tensor): boolean {
     if (t.dtype !== this.dtypes[j]) return false;
     const shape = t.shape;
     if (shape === this.seen[j]) return true;
-    if (!sameShape(shape, this.shapes[j]!)) return false;
+    if (!shapesEqual(shape, this.shapes[j]!)) return false;
     this.seen[j] = shape;
     return true;
   }
 }
 
-function sameShape(a: Shape, b: readonly number[]): boolean {
-  if (a.length !== b.length) return false;
-  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
-  return true;
-}

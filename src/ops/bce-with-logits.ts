@@ -1,7 +1,6 @@
 import { Tensor, type TypedArray, allocate, promote, shapesEqual } from '../tensor/index.js';
-import { type LossAttrs, type Reduction, reduceTerms, reducedValue, reductionOf, requireSameShape, termGradient } from './loss-util.js';
-import { ownedTensor } from './grad-util.js';
-import { type Grads, type OpPlan, defineOp } from './op.js';
+import { type LossAttrs, type Reduction, TermsLossPlan, reduceTerms, reductionOf, requireSameShape, termGradient } from './loss-util.js';
+import { defineOp } from './op.js';
 import { stableSigmoid } from './sigmoid.js';
 
 export interface BceWithLogitsAttrs extends LossAttrs {
@@ -18,38 +17,18 @@ function posWeightOf(attrs: BceWithLogitsAttrs, shape: readonly number[]): (i: n
   return (i) => pw[i % n]!;
 }
 
-/** log(1 + e^(−x)) for any x. */
-/** bceWithLogits's plan (see `OpSpec.plan`; a class for the reason given at DensePlan in dense.ts). */
-class BcePlan implements OpPlan {
-  private readonly terms: Tensor;
-  private readonly out: Tensor;
-  private readonly dx: Tensor | null;
-  private readonly dy: Tensor | null;
-  private readonly grads: (Tensor | null)[];
-  private x: Tensor;
-  private y: Tensor;
-
-  constructor(x0: Tensor, y0: Tensor, private readonly reduction: Reduction, private readonly pw: (i: number) => number, needs: readonly boolean[]) {
-    this.terms = ownedTensor(x0.shape, promote(x0.dtype, y0.dtype));
-    this.out = reduction === 'none' ? this.terms : ownedTensor([], this.terms.dtype);
-    this.dx = needs[0] ? ownedTensor(x0.shape, x0.dtype) : null;
-    this.dy = needs[1] ? ownedTensor(y0.shape, y0.dtype) : null;
-    this.grads = [this.dx, this.dy];
-    this.x = x0;
-    this.y = y0;
+/** bceWithLogits's plan: the storage and reduction of every terms loss, with this loss's own loops. */
+class BcePlan extends TermsLossPlan {
+  constructor(x0: Tensor, y0: Tensor, reduction: Reduction, private readonly pw: (i: number) => number, needs: readonly boolean[]) {
+    super(x0, y0, reduction, needs);
   }
 
-  forward(inputs: readonly Tensor[]): Tensor {
-    const x = (this.x = inputs[0]!), y = (this.y = inputs[1]!), terms = this.terms.data;
-    bceTerms(x.data, y.data, this.pw, terms);
-    if (this.reduction !== 'none') this.out.data[0] = reducedValue(terms, this.reduction);
-    return this.out;
+  protected fillTerms(xd: TypedArray, yd: TypedArray, terms: TypedArray): void {
+    bceTerms(xd, yd, this.pw, terms);
   }
 
-  backward(g: Tensor): Grads {
-    const { dx, dy } = this;
-    bceGradInto(this.x.data, this.y.data, g, this.reduction, this.pw, dx === null ? null : dx.data, dy === null ? null : dy.data);
-    return this.grads;
+  protected fillGrads(g: Tensor, dx: TypedArray | null, dy: TypedArray | null): void {
+    bceGradInto(this.a.data, this.b.data, g, this.reduction, this.pw, dx, dy);
   }
 }
 
@@ -71,6 +50,7 @@ function bceGradInto(xd: TypedArray, yd: TypedArray, g: Tensor, reduction: Reduc
   }
 }
 
+/** log(1 + e^(−x)) for any x. */
 const softplusNeg = (x: number): number => Math.max(-x, 0) + Math.log1p(Math.exp(-Math.abs(x)));
 
 /**

@@ -2,7 +2,9 @@
  * What every loss shares: the reduction attribute, its validation and its backward factor, and for
  * the classification losses the reading of integer labels, class weights and ignored rows.
  */
-import { type Shape, type Tensor, empty, formatShape, shapesEqual, wrapStorage } from '../tensor/index.js';
+import { type Shape, type Tensor, type TypedArray, empty, formatShape, promote, shapesEqual, wrapStorage } from '../tensor/index.js';
+import type { Grads, OpPlan } from './op.js';
+import { ownedTensor } from './grad-util.js';
 
 /** How a loss combines its per-element terms, as in PyTorch. */
 export type Reduction = 'mean' | 'sum' | 'none';
@@ -132,4 +134,49 @@ export function classRows(x: Tensor, labels: Tensor, attrs: ClassLossAttrs): Cla
     total += weights[r]!;
   }
   return { classes, weights, total };
+}
+
+/**
+ * The plan (see `OpSpec.plan`) of a loss over two same-shape inputs whose forward is per-element
+ * terms then a reduction: the storage and the reduction are shared here, and each loss fills its
+ * terms and gradients with the functions its forward and backward use. A class for the reason
+ * given at DensePlan in dense.ts.
+ */
+export abstract class TermsLossPlan implements OpPlan {
+  private readonly terms: Tensor;
+  private readonly out: Tensor;
+  private readonly d0: Tensor | null;
+  private readonly d1: Tensor | null;
+  private readonly grads: readonly (Tensor | null)[];
+  /** The inputs of the last forward call. */
+  protected a: Tensor;
+  protected b: Tensor;
+
+  constructor(a0: Tensor, b0: Tensor, protected readonly reduction: Reduction, needs: readonly boolean[]) {
+    this.terms = ownedTensor(a0.shape, promote(a0.dtype, b0.dtype));
+    this.out = reduction === 'none' ? this.terms : ownedTensor(SCALAR, this.terms.dtype);
+    this.d0 = needs[0] ? ownedTensor(a0.shape, a0.dtype) : null;
+    this.d1 = needs[1] ? ownedTensor(b0.shape, b0.dtype) : null;
+    this.grads = [this.d0, this.d1];
+    this.a = a0;
+    this.b = b0;
+  }
+
+  forward(inputs: readonly Tensor[]): Tensor {
+    const terms = this.terms.data;
+    this.fillTerms((this.a = inputs[0]!).data, (this.b = inputs[1]!).data, terms);
+    if (this.reduction !== 'none') this.out.data[0] = reducedValue(terms, this.reduction);
+    return this.out;
+  }
+
+  backward(g: Tensor): Grads {
+    const { d0, d1 } = this;
+    this.fillGrads(g, d0 === null ? null : d0.data, d1 === null ? null : d1.data);
+    return this.grads;
+  }
+
+  /** The per-element terms of inputs a and b, as the loss's forward computes them. */
+  protected abstract fillTerms(ad: TypedArray, bd: TypedArray, terms: TypedArray): void;
+  /** The gradients for inputs a and b (null where not asked for), as the loss's backward computes them. */
+  protected abstract fillGrads(g: Tensor, d0: TypedArray | null, d1: TypedArray | null): void;
 }

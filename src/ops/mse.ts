@@ -1,7 +1,7 @@
 import { type Tensor, type TypedArray, allocate, empty, promote, shapesEqual } from '../tensor/index.js';
-import { type LossAttrs, type Reduction, reduceTerms, reducedValue, reductionOf, requireSameShape } from './loss-util.js';
-import { type Grads, type OpPlan, defineOp } from './op.js';
-import { gradsOf2, ownedTensor } from './grad-util.js';
+import { type LossAttrs, type Reduction, TermsLossPlan, reduceTerms, reductionOf, requireSameShape } from './loss-util.js';
+import { defineOp } from './op.js';
+import { gradsOf2 } from './grad-util.js';
 
 /**
  * Mean squared error, as PyTorch's `MSELoss`.
@@ -33,37 +33,14 @@ export const mse = defineOp<LossAttrs, 2>({
   plan: ([p, y], attrs, needs) => (shapesEqual(p.shape, y.shape) ? new MsePlan(p, y, reductionOf(attrs), needs) : null),
 });
 
-/** mse's plan (see `OpSpec.plan`; a class for the reason given at DensePlan in dense.ts). */
-class MsePlan implements OpPlan {
-  private readonly terms: Tensor;
-  private readonly out: Tensor;
-  private readonly dp: Tensor | null;
-  private readonly dy: Tensor | null;
-  private readonly grads: (Tensor | null)[];
-  private p: Tensor;
-  private y: Tensor;
-
-  constructor(p0: Tensor, y0: Tensor, private readonly reduction: Reduction, needs: readonly boolean[]) {
-    this.terms = ownedTensor(p0.shape, promote(p0.dtype, y0.dtype));
-    this.out = reduction === 'none' ? this.terms : ownedTensor([], this.terms.dtype);
-    this.dp = needs[0] ? ownedTensor(p0.shape, p0.dtype) : null;
-    this.dy = needs[1] ? ownedTensor(y0.shape, y0.dtype) : null;
-    this.grads = [this.dp, this.dy];
-    this.p = p0;
-    this.y = y0;
+/** mse's plan: the storage and reduction of every terms loss, with mse's own loops. */
+class MsePlan extends TermsLossPlan {
+  protected fillTerms(pd: TypedArray, yd: TypedArray, terms: TypedArray): void {
+    squaredErrors(pd, yd, terms);
   }
 
-  forward(inputs: readonly Tensor[]): Tensor {
-    const p = (this.p = inputs[0]!), y = (this.y = inputs[1]!), terms = this.terms.data;
-    squaredErrors(p.data, y.data, terms);
-    if (this.reduction !== 'none') this.out.data[0] = reducedValue(terms, this.reduction);
-    return this.out;
-  }
-
-  backward(g: Tensor): Grads {
-    const { dp, dy } = this;
-    mseGradInto(this.p.data, this.y.data, g.data, this.reduction, dp === null ? null : dp.data, dy === null ? null : dy.data);
-    return this.grads;
+  protected fillGrads(g: Tensor, dp: TypedArray | null, dy: TypedArray | null): void {
+    mseGradInto(this.a.data, this.b.data, g.data, this.reduction, dp, dy);
   }
 }
 
