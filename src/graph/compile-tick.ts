@@ -15,7 +15,8 @@
  * ops in topological order with their arenas, faces and the outputs hook, then the backward sweep
  * with seeds, contributions summed in edge order, gradient faces, the ops' backward passes, result
  * checks for ops that are not recyclable, and the backward hook. Faces are checked on every tick
- * (a subscription may start at any time) and a closed run stops at once. If code generation is not
+ * (a subscription may start at any time), except in a run without faces (ExecutionOptions.faces),
+ * whose tick has no face code at all, and a closed run stops at once. If code generation is not
  * available (a Content-Security-Policy without 'unsafe-eval'), the interpreter runs instead.
  *
  * Plans. An op with a fixed-shape plan (`OpSpec.plan`) runs the plan instead of forward and backward
@@ -69,6 +70,8 @@ export interface TickEnv {
   readonly planTried: Uint8Array;
   /** Where the tick is, for error messages: the slot and whether in backward. */
   where: { slot: number; backward: boolean };
+  /** Whether the run emits on the nodes' faces (no face code is generated when not). */
+  readonly faces: boolean;
   /** The run itself, whose methods the tick calls. */
   readonly host: TickHost;
   onOutputs: ((record: TickRecord) => void) | null;
@@ -141,6 +144,10 @@ export function compileTick(env: TickEnv): CompiledTick | null {
     if (kind === SlotKind.Param) {
       bind(`pn${slot}`, `nodes[${slot}]`);
       const leaves = env.isOutput[slot] === 1;
+      if (!env.faces) {
+        emit(`{ const n = pn${slot}; V[${slot}] = ${leaves ? 'n.value' : 'n.peek()'}; n.pins++; }`);
+        return;
+      }
       emit(`{ const n = pn${slot}; const v = ${leaves ? 'n.value' : `n.face !== null ? n.value : n.peek()`}; V[${slot}] = v; n.pins++;`);
       emit(`  if (n.face !== null) { n.face.next({ tick: t, value: v }); if (X.closed) return; } }`);
     } else if (kind === SlotKind.Constant) {
@@ -158,7 +165,7 @@ export function compileTick(env: TickEnv): CompiledTick | null {
     bind(`op${s}`, `program.ops[${s}]`);
     bind(`at${s}`, `program.attrs[${s}]`);
     bind(`ar${s}`, `env.scratchArgs[${s}]`);
-    bind(`nd${s}`, `nodes[${s}]`);
+    if (env.faces) bind(`nd${s}`, `nodes[${s}]`);
     args.forEach((a, j) => emit(`ar${s}[${j}] = V[${a}];`));
     // `where` names the op being called, so a throw is reported as that op's failure.
     emit(`where.slot = ${s}; where.backward = false;`);
@@ -181,7 +188,7 @@ export function compileTick(env: TickEnv): CompiledTick | null {
     emit('where.slot = -1;');
     if (env.checkResults[s] === 1) emit(`if (!isTensor(o)) throw new TypeError('forward returned ' + typeof o + ', not a Tensor');`);
     emit(`V[${s}] = o; rec.opsLeft--;`);
-    emit(`if (nd${s}.face !== null) { nd${s}.face.next({ tick: t, value: X.out(o) }); if (X.closed) return; }`);
+    if (env.faces) emit(`if (nd${s}.face !== null) { nd${s}.face.next({ tick: t, value: X.out(o) }); if (X.closed) return; }`);
     if (env.isOutput[s] === 1) emit(`if (--rec.outputsLeft === 0 && onOutputs !== null) { onOutputs(rec); if (X.closed) return; }`);
     if (env.isLoss[s]! > 0) emit(`rec.lossesLeft--;`);
   }
@@ -211,9 +218,9 @@ export function compileTick(env: TickEnv): CompiledTick | null {
         if (arena) emit('AC.active = null;');
       }
       emit(`G[${s}] = g;`);
-      bind(`nd${s}`, `nodes[${s}]`);
+      if (env.faces) bind(`nd${s}`, `nodes[${s}]`);
       emit(`if (g !== null) {`);
-      emit(`  if (nd${s}.gradFace !== null) { nd${s}.gradFace.next({ tick: t, value: X.out(g) }); if (X.closed) return; }`);
+      if (env.faces) emit(`  if (nd${s}.gradFace !== null) { nd${s}.gradFace.next({ tick: t, value: X.out(g) }); if (X.closed) return; }`);
       if (p.kinds[s] === SlotKind.Op) {
         const args = p.argSlots[s]!;
         const edgeOf = p.edgeOfArg[s]!;

@@ -71,6 +71,13 @@ export interface ExecutionOptions {
    * the driver copies every value it hands out; faces receive copies automatically.
    */
   recycle?: boolean;
+  /**
+   * Whether this run shows its values on the nodes' faces (`node.subscribe`, `grad$`; default true).
+   * false makes an internal pass whose values only its driver sees — learn's prediction pass, which
+   * computes nodes that the training pass computes again in the same tick: the faces show the
+   * training pass, so each node still emits once per tick.
+   */
+  faces?: boolean;
 }
 
 let liveTicks = 0;
@@ -146,6 +153,8 @@ export class Execution {
   private readonly planTried: Uint8Array;
   /** Whether values handed out (faces) must be copied because their storage will be reused. */
   readonly recycle: boolean;
+  /** Whether this run emits on the nodes' faces (see ExecutionOptions.faces). */
+  private readonly faces: boolean;
   /** Whether this run may compile its tick (the switch as it was when the run started). */
   private readonly compile = compiledTicksEnabled();
   /** The compiled tick (undefined: not built yet; null: interpret). */
@@ -157,6 +166,7 @@ export class Execution {
     const p = program;
     const count = p.nodes.length;
     this.recycle = options.recycle ?? false;
+    this.faces = options.faces ?? true;
     this.maxInFlight = this.recycle ? 1 : options.maxInFlight ?? 1024;
     this.single = this.maxInFlight === 1;
     const arenas = (enabled: (i: number) => boolean) => p.nodes.map((_, i) => (this.recycle && enabled(i) ? new Arena() : null));
@@ -198,7 +208,8 @@ export class Execution {
   start(): void {
     if (this.started) return;
     this.started = true;
-    for (const n of this.program.nodes) n.activeRuns++;
+    // A run without faces neither feeds nor holds them open.
+    if (this.faces) for (const n of this.program.nodes) n.activeRuns++;
   }
 
   /** Ticks currently in flight in this run. */
@@ -291,6 +302,7 @@ export class Execution {
       planTried: this.planTried,
       where: this.where,
       host: this,
+      faces: this.faces,
       onOutputs: this.hooks.onOutputs ?? null,
       onBackward: this.hooks.onBackward ?? null,
     });
@@ -383,7 +395,7 @@ export class Execution {
     this.current = null;
     this.queue.length = 0;
     this.lastRecord = null;
-    if (this.started) for (const n of this.program.nodes) releaseFaces(n, error);
+    if (this.started && this.faces) for (const n of this.program.nodes) releaseFaces(n, error);
   }
 
   private fail(error: unknown): void {
@@ -463,7 +475,7 @@ export class Execution {
     }
     record.values[slot] = value;
     record.fed++;
-    if (node.face !== null) node.face.next({ tick: record.tick, value: this.out(value) });
+    if (this.faces && node.face !== null) node.face.next({ tick: record.tick, value: this.out(value) });
     if (this.isOutput[slot] === 1 && --record.outputsLeft === 0) this.hooks.onOutputs?.(record);
   }
 
@@ -488,11 +500,12 @@ export class Execution {
       const node = this.paramNodes[slot]!;
       // A value that leaves the engine (a face, an output) is exposed; otherwise it is only read,
       // and pinned until this tick's backward no longer needs it.
-      const leaves = node.face !== null || this.isOutput[slot] === 1;
+      const face = this.faces ? node.face : null;
+      const leaves = face !== null || this.isOutput[slot] === 1;
       const value = leaves ? node.value : node.peek();
       record.values[slot] = value;
       node.pins++;
-      if (node.face !== null) node.face.next({ tick: record.tick, value });
+      if (face !== null) face.next({ tick: record.tick, value });
       return value;
     }
     if (kind === SlotKind.Constant) return (record.values[slot] = this.constants[slot]!);
@@ -533,7 +546,7 @@ export class Execution {
         }
         record.values[s] = out;
         record.opsLeft--;
-        if (node.face !== null) node.face.next({ tick: record.tick, value: this.out(out) });
+        if (this.faces && node.face !== null) node.face.next({ tick: record.tick, value: this.out(out) });
         if (this.closed) return;
         if (this.isOutput[s] && --record.outputsLeft === 0) {
           this.hooks.onOutputs?.(record);
@@ -617,7 +630,7 @@ export class Execution {
       grads[s] = g;
       if (g === null) continue;
       const node = p.nodes[s]!;
-      if (node.gradFace !== null) {
+      if (this.faces && node.gradFace !== null) {
         node.gradFace.next({ tick: record.tick, value: this.out(g) });
         if (this.closed) return;
       }

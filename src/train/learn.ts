@@ -41,7 +41,12 @@ export interface LearnOptions<S, M extends Record<string, StepMetric> = Record<s
   optimizer: Optimizer<never> | Optimizer;
   /** Stepped after every optimizer step. */
   scheduler?: StepScheduler;
-  /** The node whose value is the model's prediction: reported on each step and scored by `metrics`. */
+  /**
+   * The node whose value is the model's prediction: reported on each step and scored by `metrics`.
+   * With a data step (`standardize`), the prediction comes from a pass of its own, made with the
+   * statistics from before the sample; the nodes' faces (`node.subscribe`) show the training pass,
+   * made with the statistics after it, so each node still emits once per tick.
+   */
   prediction?: Node;
   /**
    * The true value(s) of a sample for the metrics: a number, or one number per row for a mini-batch
@@ -262,7 +267,8 @@ export function learn<S, M extends Record<string, StepMetric> = Record<string, S
       const trainExec = new Execution(train, { onBackward, onError: (e) => (fail = e) }, { recycle: true });
       trainExec.start();
       const predictExec = predict
-        ? new Execution(predict, { onOutputs: (r) => (predicted = r.values[predict!.outputSlots[0]!]!.clone()), onError: (e) => (fail = e) }, { recycle: true })
+        ? // Without faces: the training pass computes the same nodes this tick, and each node emits once.
+          new Execution(predict, { onOutputs: (r) => (predicted = r.values[predict!.outputSlots[0]!]!.clone()), onError: (e) => (fail = e) }, { recycle: true, faces: false })
         : null;
       predictExec?.start();
       const values: Tensor[] = new Array(order.length);
