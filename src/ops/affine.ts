@@ -35,8 +35,26 @@ export function affineInto(x: Tensor, w: Tensor, b: Tensor, out: TypedArray, zer
     // One row (online learning's case): a dot product per output, the bias added to it, without the
     // gemm kernels' set-up. The same sums, term for term (0 + x₀W₀ⱼ + x₁W₁ⱼ + … then + bⱼ), so
     // the same bits. (float32 keeps the kernels: they round each partial sum to float32.)
+    // Four outputs at a time: four independent sums, so the additions of one do not wait on the
+    // others' (one sum at a time is bound by the add latency: 160 → 83 ns at 9×16, 61 → 30 at
+    // 2×16). Each sum still runs in the same order, so the bits do not change.
     const xd = x.data, wd = w.data;
-    for (let j = 0; j < n; j++) {
+    let j = 0;
+    for (; j + 4 <= n; j += 4) {
+      let a0 = 0, a1 = 0, a2 = 0, a3 = 0;
+      for (let p = 0, r = j; p < k; p++, r += n) {
+        const xp = xd[p]!;
+        a0 += xp * wd[r]!;
+        a1 += xp * wd[r + 1]!;
+        a2 += xp * wd[r + 2]!;
+        a3 += xp * wd[r + 3]!;
+      }
+      out[j] = a0 + bd[j]!;
+      out[j + 1] = a1 + bd[j + 1]!;
+      out[j + 2] = a2 + bd[j + 2]!;
+      out[j + 3] = a3 + bd[j + 3]!;
+    }
+    for (; j < n; j++) {
       let acc = 0;
       for (let p = 0; p < k; p++) acc += xd[p]! * wd[p * n + j]!;
       out[j] = acc + bd[j]!;
