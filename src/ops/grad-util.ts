@@ -59,7 +59,26 @@ export function denseGradsInto(g: Tensor, x: Tensor, w: Tensor, dx: TypedArray |
         const g0 = gd[0]!;
         for (let i = 0; i < k; i++) dx[i] = 0 + g0 * wd[i]!;
       } else {
-        for (let i = 0; i < k; i++) {
+        // Four rows of W at a time: each dot product keeps its own order (same bits), but the four
+        // running sums do not wait on each other, where one sum at a time is bound by add latency.
+        const end = k - (k & 3);
+        let i = 0;
+        for (; i < end; i += 4) {
+          const r0 = i * n, r1 = r0 + n, r2 = r1 + n, r3 = r2 + n;
+          let a0 = 0, a1 = 0, a2 = 0, a3 = 0;
+          for (let j = 0; j < n; j++) {
+            const gj = gd[j]!;
+            a0 += gj * wd[r0 + j]!;
+            a1 += gj * wd[r1 + j]!;
+            a2 += gj * wd[r2 + j]!;
+            a3 += gj * wd[r3 + j]!;
+          }
+          dx[i] = a0;
+          dx[i + 1] = a1;
+          dx[i + 2] = a2;
+          dx[i + 3] = a3;
+        }
+        for (; i < k; i++) {
           const row = i * n;
           let acc = 0;
           for (let j = 0; j < n; j++) acc += gd[j]! * wd[row + j]!;
