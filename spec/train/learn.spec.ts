@@ -1,7 +1,7 @@
 import { from, lastValueFrom, toArray, range, map, take, reduce, interval, Observable } from 'rxjs';
 import { describe, expect, it } from 'vitest';
 import {
-  type Node, type Param, type Tensor, add, input, kernels, matmul, mse, mul, param, retainedTicks, runSync, sigmoid, stream, sum, tensor,
+  type Node, type Param, type Tensor, add, input, kernels, matmul, mse, mul, param, retainedTicks, runSync, sigmoid, sqrt, stream, sum, tensor,
 } from '../../src/index.js';
 import { learn, type StepMetric } from '../../src/train/learn.js';
 import { Optimizer, type BaseOptions, type OptimizerState } from '../../src/train/optimizer.js';
@@ -104,6 +104,33 @@ describe('learn', () => {
     expect(steps.map((s) => s.skipped)).toEqual([false, false, false, true, false]);
     expect(bits(a.params).every(Number.isFinite)).toBe(true);
     expect(bits(a.params)).not.toEqual(before);
+  });
+
+  it('finds a non-finite gradient under a finite loss wherever it sits in the parameter', async () => {
+    // sqrt'(0) = ∞: a zero in x makes that element of p's gradient non-finite (0·∞ = NaN) while the
+    // loss stays finite. 19 elements, so positions both in the checker's unrolled part and its tail.
+    for (const at of [0, 5, 17]) {
+      const p = param(tensor(new Array(19).fill(1)), { name: 'p' }), x = input([19]);
+      const loss = x.pipe(mul(p), sqrt(), sum());
+      const xs = [0, 1, 2].map((t) => Array.from({ length: 19 }, (_, i) => (t === 1 && i === at ? 0 : 1 + i)));
+      const err = await lastValueFrom(from(xs).pipe(learn({ inputs: [x], feed: (v) => [v], loss, optimizer: new PlainSgd({ lr: 0.01 }) }))).catch((e) => e);
+      expect(err.message).toMatch(/non-finite value in a gradient \(p\) at tick 1/);
+      const before = bits([p]);
+      const steps = await lastValueFrom(from(xs.slice(1, 2)).pipe(learn({ inputs: [x], feed: (v) => [v], loss, optimizer: new PlainSgd({ lr: 0.01 }), nonFinite: 'skip' }), toArray()));
+      expect(steps.map((s) => [s.skipped, s.stepped, Number.isFinite(s.loss)])).toEqual([[true, false, true]]);
+      expect(bits([p])).toEqual(before);
+    }
+  });
+
+  it('does not mistake finite gradients whose sum overflows for non-finite ones', async () => {
+    // ∂/∂p of Σ p·x is x: nineteen elements of 1e308 are each finite, though their sum is not.
+    const p = param(tensor(new Array(19).fill(1e-300)), { name: 'p' }), x = input([19]);
+    const steps = await lastValueFrom(
+      from([new Array(19).fill(1e308)]).pipe(learn({ inputs: [x], feed: (v) => [v], loss: x.pipe(mul(p), sum()), optimizer: new PlainSgd({ lr: 1e-310 }) }), toArray()),
+    );
+    expect(steps.map((s) => [s.skipped, s.stepped])).toEqual([[false, true]]);
+    expect(bits([p]).every(Number.isFinite)).toBe(true);
+    expect(bits([p])[0]).not.toBe(1e-300);
   });
 
   it('takes a million samples from a synchronous array without stack growth or buffering', async () => {
