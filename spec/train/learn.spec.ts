@@ -133,6 +133,21 @@ describe('learn', () => {
     expect(bits([p])[0]).not.toBe(1e-300);
   });
 
+  it('checks plain number arrays fed as inputs every tick: a wrong length or a ragged row fails that tick', async () => {
+    const rows: unknown[][] = [[[0.1, 0.2], [1]], [[0.3, 0.4], [0]], [[0.1, 0.2, 0.3], [1]]];
+    const a = twoLayer();
+    const seen: number[] = [];
+    const err = await lastValueFrom(
+      from(rows).pipe(learn({ inputs: [a.x, a.y], feed: (r) => r as never, loss: a.loss, optimizer: new PlainSgd({ lr: 0.1 }) }), map((s) => seen.push(s.tick))),
+    ).catch((e) => e);
+    expect(seen).toEqual([0, 1]);
+    expect(err.message).toMatch(/expects shape \[2\], got \[3\] at tick 2/);
+    const ragged = await lastValueFrom(
+      from([[[0.1, [0.2]], [1]]]).pipe(learn({ inputs: [a.x, a.y], feed: (r) => r as never, loss: a.loss, optimizer: new PlainSgd({ lr: 0.1 }) })),
+    ).catch((e) => e);
+    expect(ragged.message).toMatch(/tick 0.*ragged|ragged.*tick 0/);
+  });
+
   it('takes a million samples from a synchronous array without stack growth or buffering', async () => {
     const w = param(tensor([0])), x = input([1]), y = input([1]);
     const loss = mse(x.pipe(matmul(param(tensor([[1]]))), add(w)), y);
