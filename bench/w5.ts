@@ -10,7 +10,9 @@
  *
  * Timed two ways: with the rows read into an array first (the learning alone), and end to end
  * (readCsv → tabular → learn, parsing included). One run = `passes` prequential passes, each with
- * a fresh model built in the untimed setup.
+ * a fresh model: building it and subscribing (which compiles the graph) are timed with the pass,
+ * as a user's pass pays them, and so is the hand-written loop's construction of its layers. On
+ * 1,250 rows that set-up is about 0.3 µs per sample for rxgrad (a cold path: it runs once per pass).
  */
 import { existsSync } from 'node:fs';
 import { type Observable, from, lastValueFrom, toArray } from 'rxjs';
