@@ -232,3 +232,72 @@ describe('errors in compiled ticks (through, learn)', () => {
     expect(err.message).toMatch(/^bad at tick 0: backward: gradient for input 0 should be \[1\] float64, got \[3\] float64/);
   });
 });
+
+describe('faces deliver like RxJS Subjects', () => {
+  /** A one-weight graph trained by `through` on ticks 0..n-1 (x = tick + 1). */
+  function rig() {
+    const w = param(tensor([0.5]));
+    const x = input([1]), y = input([1]);
+    const out = mul(x, w);
+    const loss = mse(out, y);
+    const drive = (n: number) =>
+      lastValueFrom(
+        from(Array.from({ length: n }, (_, i) => i)).pipe(through(loss, { inputs: [x, y], feed: (i) => [[i + 1], [0]], train: [loss] }), toArray()),
+      );
+    return { w, out, drive };
+  }
+
+  it('a subscriber added while a frame is delivered gets the frames after it, not that one', async () => {
+    const { out, drive } = rig();
+    const late: number[] = [];
+    let added = false;
+    const first = out.subscribe(({ tick }) => {
+      if (tick === 1 && !added) {
+        added = true;
+        out.subscribe(({ tick: t }) => late.push(t));
+      }
+    });
+    await drive(4);
+    first.unsubscribe();
+    expect(late).toEqual([2, 3]);
+  });
+
+  it('a subscriber that unsubscribes another during delivery stops it at once', async () => {
+    const { w, drive } = rig();
+    const seen: string[] = [];
+    let second: { unsubscribe(): void } | null = null;
+    w.grad$.subscribe(({ tick }) => {
+      seen.push(`a${tick}`);
+      if (tick === 1) second!.unsubscribe();
+    });
+    second = w.grad$.subscribe(({ tick }) => seen.push(`b${tick}`));
+    await drive(3);
+    expect(seen).toEqual(['a0', 'b0', 'a1', 'a2']);
+  });
+
+  it('completion reaches every subscriber; an unobserved face costs nothing and a new subscriber starts afresh', async () => {
+    const { out, w, drive } = rig();
+    const done: string[] = [];
+    out.subscribe({ complete: () => done.push('out 1') });
+    out.subscribe({ complete: () => done.push('out 2') });
+    w.grad$.subscribe({ complete: () => done.push('grad') });
+    await drive(2);
+    // Nodes complete in the program's order; a node's subscribers in subscription order.
+    expect([...done].sort()).toEqual(['grad', 'out 1', 'out 2']);
+    expect(done.indexOf('out 1')).toBeLessThan(done.indexOf('out 2'));
+    const again: number[] = [];
+    const sub = out.subscribe(({ tick }) => again.push(tick));
+    await drive(2);
+    sub.unsubscribe();
+    expect(again).toEqual([0, 1]);
+    // Watched only while subscribed: after the last unsubscribe the run is back to no face at all.
+    const watched: number[] = [];
+    const s1 = out.subscribe(({ tick }) => watched.push(tick));
+    const s2 = out.subscribe(({ tick }) => watched.push(100 + tick));
+    s1.unsubscribe();
+    s2.unsubscribe();
+    expect(out.face).toBeNull();
+    await drive(1);
+    expect(watched).toEqual([]);
+  });
+});

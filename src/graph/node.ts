@@ -8,11 +8,12 @@
  * subscriber sees the frames of every run that computes the node; it completes when the runs it
  * watched have all completed, and errors with a run's error.
  */
-import { Observable, Subject, type Subscriber, type UnaryFunction } from 'rxjs';
+import { Observable, type Subscriber, type UnaryFunction } from 'rxjs';
 import {
   type AnyOp, type DType, type Shape, SYMBOLIC, type Symbolic, Tensor,
   asOpError, formatShape, isSymbolic, isTensor, scalar, shapesEqual, zeros,
 } from '../index-core.js';
+import { FaceHub } from './face-hub.js';
 import type { Frame } from './frame.js';
 
 /** A shape known at wiring time; `null` entries are dimensions known only at run time (a batch size). */
@@ -49,9 +50,9 @@ export class Node extends Observable<Frame<Tensor>> implements Symbolic {
   /** Consumers in wiring order; gradients are summed in this order, so sums are reproducible to the bit. */
   readonly consumers: Node[] = [];
   /** @internal The forward face, materialised on first subscription. */
-  face: Subject<Frame<Tensor>> | null = null;
+  face: FaceHub<Frame<Tensor>> | null = null;
   /** @internal The gradient face. */
-  gradFace: Subject<Frame<Tensor>> | null = null;
+  gradFace: FaceHub<Frame<Tensor>> | null = null;
   /** @internal Runs currently computing this node. */
   activeRuns = 0;
   private label: string | null = null;
@@ -125,15 +126,15 @@ export class Node extends Observable<Frame<Tensor>> implements Symbolic {
 
 /** Subscribes an observer to a node's face, creating the face on first use. */
 function attach(node: Node, which: 'face' | 'gradFace', subscriber: Subscriber<Frame<Tensor>>): () => void {
-  let subject = node[which];
-  if (subject === null) {
-    subject = new Subject<Frame<Tensor>>();
-    node[which] = subject;
+  let hub = node[which];
+  if (hub === null) {
+    hub = new FaceHub<Frame<Tensor>>();
+    node[which] = hub;
   }
-  const subscription = subject.subscribe(subscriber);
-  const owned = subject;
+  const remove = hub.add(subscriber);
+  const owned = hub;
   return () => {
-    subscription.unsubscribe();
+    remove();
     // Drop an unobserved face so the hot path stops paying for it.
     if (node[which] === owned && !owned.observed) node[which] = null;
   };
@@ -144,11 +145,11 @@ export function releaseFaces(node: Node, error?: unknown): void {
   node.activeRuns--;
   if (error === undefined && node.activeRuns > 0) return;
   for (const which of ['face', 'gradFace'] as const) {
-    const subject = node[which];
-    if (subject === null) continue;
+    const hub = node[which];
+    if (hub === null) continue;
     node[which] = null;
-    if (error === undefined) subject.complete();
-    else subject.error(error);
+    if (error === undefined) hub.complete();
+    else hub.error(error);
   }
 }
 
