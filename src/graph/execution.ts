@@ -26,6 +26,7 @@ import { GraphError, type Node, Param, Constant, formatStaticShape, releaseFaces
 import { type Program, SlotKind } from './program.js';
 import { type CompiledTick, compileTick, compiledTicksEnabled } from './compile-tick.js';
 import { PlannedSlot } from './planned-slot.js';
+import type { OpPlan } from '../ops/index.js';
 
 /** State of one tick while it is in flight. */
 export class TickRecord {
@@ -327,6 +328,15 @@ export class Execution {
       throw this.opFailure(p.nodes[slot]!, inputs, error, this.current?.tick ?? -1, 'plan');
     }
     this.plans[slot] = plan === null ? null : new PlannedSlot(plan, inputs);
+  }
+
+  /**
+   * The plan op slot `slot` runs (see `OpSpec.plan`), or null while it has none: made on the first
+   * compiled tick, kept after. For drivers that ask a plan about its last results (learn's
+   * finiteness check, see `OpPlan.vouchesFinite`).
+   */
+  planAt(slot: number): OpPlan | null {
+    return this.plans[slot]?.plan ?? null;
   }
 
   /** Runs a compiled tick, turning a throw inside an op into the interpreter's error for that op. */

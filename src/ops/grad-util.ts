@@ -144,3 +144,48 @@ export function ownedTensor(shape: Shape, dtype: DType): Tensor {
     restoreArena(outer);
   }
 }
+
+/**
+ * What a plan can say of its current gradients (OpPlan.vouchesFinite): nothing (after a forward,
+ * before a backward), not yet worked out (after a backward), or known finite.
+ */
+export const enum Vouch {
+  No = 0,
+  Unchecked = 1,
+  Finite = 2,
+}
+
+/** Inputs whose squares sum below this (every |v| < 2^250) give products far from overflow. */
+const SQUARES_BOUND = 2 ** 500;
+/** Rows summed: with 2^20 rows at most 2^20 · 2^250 · 2^250, far below the largest double. */
+const ROWS_BOUND = 2 ** 20;
+
+/**
+ * Whether every element of xᵀ·g and of g summed over its m rows is sure to be finite, whatever
+ * the order of the sums: all of x and g finite and below 2^250 in magnitude (their squares sum
+ * below 2^500), and fewer than 2^20 rows, so each partial sum stays below 2^520. Deliberately
+ * coarse: a sum of squares has no branches (a running maximum mispredicted its way to three times
+ * the cost), and values beyond 10^75 are left to the caller's own check. For float64 storage only;
+ * anything else answers false ("not known"). Reads the k + n values of one row's x and g, not the
+ * k·n of the product.
+ */
+export function productsBounded(x: TypedArray, g: TypedArray, m: number): boolean {
+  if (!(x instanceof Float64Array) || !(g instanceof Float64Array)) return false;
+  // NaN (from a NaN or ∞ among the values) fails the comparisons too.
+  return m < ROWS_BOUND && sumOfSquares(x) < SQUARES_BOUND && sumOfSquares(g) < SQUARES_BOUND;
+}
+
+/** Σ v², four running sums at a time. ±∞ and NaN give ∞ or NaN. */
+function sumOfSquares(d: Float64Array): number {
+  const n = d.length, end = n - (n & 3);
+  let s0 = 0, s1 = 0, s2 = 0, s3 = 0, i = 0;
+  for (; i < end; i += 4) {
+    const v0 = d[i]!, v1 = d[i + 1]!, v2 = d[i + 2]!, v3 = d[i + 3]!;
+    s0 += v0 * v0;
+    s1 += v1 * v1;
+    s2 += v2 * v2;
+    s3 += v3 * v3;
+  }
+  for (; i < n; i++) s0 += d[i]! * d[i]!;
+  return s0 + s1 + (s2 + s3);
+}

@@ -89,6 +89,14 @@ export interface OpPlan {
    * output's shape: in the plan's own storage and array, valid until the next call.
    */
   backward(g: Tensor): Grads;
+  /**
+   * Optional: whether `grad` is a gradient the last backward call returned and every element of it
+   * is known to be finite, from a bound the plan computed on the way (cheaper than reading the
+   * gradient: for ∂W = xᵀ·∂z, the k + n values of x and ∂z instead of the k·n of ∂W). `learn` then
+   * skips its own finiteness check of that gradient. False means "not known", never "not finite";
+   * the plan property test checks that it never vouches for a non-finite gradient.
+   */
+  vouchesFinite?(grad: Tensor): boolean;
 }
 
 /** The record behind every op: its spec plus a validated eager entry point. */

@@ -142,6 +142,23 @@ function hasNonFinite(t: Tensor): boolean {
   return false;
 }
 
+/** For each of the program's parameters, the one op slot whose inputs include it, or -1 (none, or several). */
+function soleReaders(program: Program): Int32Array {
+  const index = new Map<number, number>();
+  program.paramSlots.forEach((slot, i) => index.set(slot, i));
+  const reader = new Int32Array(program.paramSlots.length).fill(-1), uses = new Int32Array(program.paramSlots.length);
+  for (const s of program.opSlots) {
+    for (const a of program.argSlots[s]!) {
+      const i = index.get(a);
+      if (i === undefined) continue;
+      uses[i]!++;
+      reader[i] = s;
+    }
+  }
+  for (let i = 0; i < reader.length; i++) if (uses[i] !== 1) reader[i] = -1;
+  return reader;
+}
+
 /**
  * Trains a model online on a stream of samples.
  *
@@ -190,6 +207,9 @@ export function learn<S, M extends Record<string, StepMetric> = Record<string, S
       const paramSlots = train.paramSlots;
       const lossSlots = train.lossSlots;
       const predictionSlot = prediction ? train.slotOf.get(prediction)! : -1;
+      // Per parameter, the one op slot that reads it (else -1): that op's plan may vouch for the
+      // gradient it returned (OpPlan.vouchesFinite), which spares reading the whole gradient below.
+      const soleReader = soleReaders(train);
       const dataSteps: DataStep[] = findDataSteps(train);
       // With data steps (scalers), the prediction is made with their state before this sample, in a
       // separate inference pass; the training pass sees the state after learning the sample (River).
@@ -234,7 +254,7 @@ export function learn<S, M extends Record<string, StepMetric> = Record<string, S
         for (let i = 0; i < paramSlots.length; i++) {
           const gi = record.grads[paramSlots[i]!] ?? null;
           grads[i] = gi;
-          if (!bad && gi !== null && hasNonFinite(gi)) bad = true;
+          if (!bad && gi !== null && !vouched(soleReader[i]!, gi) && hasNonFinite(gi)) bad = true;
         }
         // The prediction pass's value when there was one (data steps); else this pass's, copied out.
         const pred = predicted !== null ? null : predictionSlot >= 0 ? record.values[predictionSlot]!.clone() : null;
@@ -273,6 +293,12 @@ export function learn<S, M extends Record<string, StepMetric> = Record<string, S
         skipped = false;
       };
 
+      /** Whether the plan of op slot `reader` vouches that `grad`, which it returned this tick, is finite. */
+      const vouched = (reader: number, grad: Tensor): boolean => {
+        if (reader < 0) return false;
+        const plan = trainExec.planAt(reader);
+        return plan !== null && plan.vouchesFinite !== undefined && plan.vouchesFinite(grad);
+      };
       const trainExec = new Execution(train, { onBackward, onError: (e) => (fail = e) }, { recycle: true });
       trainExec.start();
       const predictExec = predict
