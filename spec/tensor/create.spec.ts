@@ -47,6 +47,19 @@ describe('tensor()', () => {
     expect(tensor([], { shape: [0, 3] }).shape).toEqual([0, 3]);
   });
 
+  it('vectors of one length share one shape array; a shape the caller passes is copied', () => {
+    // Shared: a tensor made per sample allocates no shape, and the engine's per-tick shape check
+    // stops at the identity test. Shapes are never mutated, so sharing is safe.
+    expect(tensor([1, 2, 3]).shape).toBe(tensor(new Float64Array(3)).shape);
+    expect(tensor(new Float32Array([1, 2, 3])).shape).toBe(tensor([4, 5, 6]).shape);
+    expect(tensor([1, 2, 3]).shape).toEqual([3]);
+    const mine = [3];
+    const t = tensor([1, 2, 3], { shape: mine });
+    expect(t.shape).not.toBe(mine);
+    mine[0] = 99;
+    expect(t.shape).toEqual([3]);
+  });
+
   it('rejects ragged arrays, wrong sizes and invalid shapes with the shapes in the message', () => {
     expect(() => tensor([[1, 2], [3]])).toThrow(/ragged/);
     expect(() => tensor([1, 2, 3], { shape: [2, 2] })).toThrow(/3 values cannot fill shape \[2,2\]/);

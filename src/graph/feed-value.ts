@@ -1,4 +1,5 @@
 import { type DType, type NestedArray, Tensor, type TypedArray, allocate, isTensor, tensor } from '../index-core.js';
+import { vectorShape } from '../tensor/shape.js';
 
 /**
  * A fed value as a tensor, for drivers that finish each tick before taking the next sample (learn,
@@ -23,11 +24,4 @@ export function asInput(v: unknown, dtype: DType): Tensor {
     return new Tensor(data, vectorShape(n));
   }
   return tensor(v as NestedArray | TypedArray, { dtype });
-}
-
-/** Shared `[n]` shapes for small n (shapes are never mutated), so wrapping allocates one object. */
-const VECTOR_SHAPES: (readonly number[])[] = [];
-function vectorShape(n: number): readonly number[] {
-  if (n >= 1024) return [n];
-  return (VECTOR_SHAPES[n] ??= [n]);
 }

@@ -1,5 +1,5 @@
 import { type DType, type TypedArray, allocate, dtypeOf } from './dtype.js';
-import { type Shape, checkShape, formatShape, sizeOf } from './shape.js';
+import { type Shape, checkShape, formatShape, sizeOf, vectorShape } from './shape.js';
 import { type NestedArray, Tensor } from './tensor.js';
 
 export interface DTypeOptions {
@@ -26,7 +26,8 @@ export function tensor(values: NestedArray | TypedArray, options: FromDataOption
     const dtype = options.dtype ?? dtypeOf(values);
     const data = allocate(dtype, values.length);
     data.set(values);
-    const shape = options.shape ? options.shape.slice() : [values.length];
+    if (options.shape === undefined) return new Tensor(data, vectorShape(values.length));
+    const shape = options.shape.slice();
     checkShape(shape);
     return new Tensor(data, shape);
   }
@@ -39,7 +40,7 @@ export function tensor(values: NestedArray | TypedArray, options: FromDataOption
       if (typeof v !== 'number') throw new RangeError(`tensor(): ragged nested array: element ${i} is not a number`);
       flat[i] = v;
     }
-    return new Tensor(flat, [values.length]);
+    return new Tensor(flat, vectorShape(values.length));
   }
   if (typeof values === 'number') {
     const shape = options.shape ? options.shape.slice() : [];
@@ -137,7 +138,7 @@ export function arange(start: number, stop?: number, step = 1, options: DTypeOpt
   const n = Math.max(0, Math.ceil((stop - start) / step));
   const data = allocate(options.dtype ?? 'float64', n);
   for (let i = 0; i < n; i++) data[i] = start + i * step;
-  return new Tensor(data, [n]);
+  return new Tensor(data, vectorShape(n));
 }
 
 /** The n×n identity matrix. */

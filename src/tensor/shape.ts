@@ -5,6 +5,19 @@
 
 export type Shape = readonly number[];
 
+/** Shared `[n]` shapes for n below 1024, made once each. */
+const VECTOR_SHAPES: Shape[] = [];
+
+/**
+ * The shape `[n]`, shared by every rank-1 tensor of length n below 1024 (shapes are never
+ * mutated): a tensor made per sample then allocates no shape array, and the engine's shape check
+ * finds last tick's array and stops there.
+ */
+export function vectorShape(n: number): Shape {
+  if (n >= 1024) return [n];
+  return (VECTOR_SHAPES[n] ??= [n]);
+}
+
 /** Number of elements of a shape (1 for a scalar, shape []). */
 export function sizeOf(shape: Shape): number {
   let n = 1;
