@@ -11,7 +11,7 @@ import { describe, expect, it } from 'vitest';
 import { from, lastValueFrom, toArray } from 'rxjs';
 import { type AnyOp, type OpPlan, registry } from '../../src/ops/index.js';
 import { type Tensor, tensor } from '../../src/tensor/index.js';
-import { constant, input, learn, linear, mul, relu, sgd, sum } from '../../src/index.js';
+import { constant, input, learn, linear, mul, param, relu, sgd, sqrt, sum } from '../../src/index.js';
 
 const value = fc.oneof(
   { weight: 6, arbitrary: fc.double({ min: -10, max: 10, noNaN: true }) },
@@ -87,15 +87,26 @@ describe('plans that vouch for finite gradients', () => {
 });
 
 describe('learn with vouching plans', () => {
+  // learn asks plans only about gradients of 256 elements or more (smaller ones it reads).
+  const units = 256;
+
   it('still stops on a gradient that overflows under a finite loss', async () => {
     // loss = 1e300 · Σ relu(x·W + b): tiny forward values, so the loss is finite, while
     // ∂W = x · 1e300 overflows for x = 1e10.
-    const layer = linear(1, 2, { init: () => tensor([[1e-20, 2e-20]]), biasInit: () => tensor([0, 0]) });
+    const layer = linear(1, units, { init: () => tensor(new Array(units).fill(1e-20), { shape: [1, units] }), biasInit: () => tensor(new Array(units).fill(0)) });
     const x = input([1]);
     const loss = mul(x.pipe(layer, relu(), sum()), constant(tensor(1e300)));
     const err = await lastValueFrom(
       from([[1], [1e10]]).pipe(learn({ inputs: [x], feed: (v) => [v], loss, optimizer: sgd({ lr: 1e-320 }) }), toArray()),
     ).catch((e) => e);
     expect(err.message).toMatch(/non-finite value in a gradient \(.*\) at tick 1/);
+  });
+
+  it('still reads a large gradient whose reader cannot vouch (no plan), and stops on its NaN', async () => {
+    const p = param(tensor(new Array(units).fill(1)), { name: 'p' }), x = input([units]);
+    const loss = x.pipe(mul(p), sqrt(), sum()); // sqrt'(0) = ∞: a zero in x gives a NaN in ∂p
+    const rows = [0, 1].map((t) => Array.from({ length: units }, (_, i) => (t === 1 && i === 200 ? 0 : 1 + i)));
+    const err = await lastValueFrom(from(rows).pipe(learn({ inputs: [x], feed: (v) => [v], loss, optimizer: sgd({ lr: 0.01 }) }))).catch((e) => e);
+    expect(err.message).toMatch(/non-finite value in a gradient \(p\) at tick 1/);
   });
 });
