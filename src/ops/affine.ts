@@ -1,6 +1,6 @@
 import { type Tensor, type TypedArray, empty, kernels } from '../tensor/index.js';
 import { type Grads, type OpPlan, defineOp } from './op.js';
-import { Vouch, denseGrads, denseGradsInto, ownedTensor, productsBounded, unbroadcast, wasmForced } from './grad-util.js';
+import { ProductBound, denseGrads, denseGradsInto, ownedTensor, unbroadcast, wasmForced } from './grad-util.js';
 import { matmul } from './matmul.js';
 
 /** Does this call fit the dense-layer fast path: x [k] or [m, k], W [k, n], b [n], one dtype? */
@@ -119,10 +119,8 @@ class AffinePlan implements OpPlan {
   private x: Tensor;
   private w: Tensor;
   private b: Tensor;
-  /** What vouchesFinite can say of the current gradients (see Vouch). */
-  private vouch = Vouch.No;
-  /** The upstream gradient of the last backward (∂W = xᵀ·g). */
-  private g: Tensor | null = null;
+  /** ∂W = xᵀ·g and ∂b = Σg are finite when x and g are bounded (see vouchesFinite). */
+  private readonly bound = new ProductBound();
 
   constructor(x0: Tensor, w0: Tensor, b0: Tensor, private readonly needs: readonly boolean[]) {
     const dtype = w0.dtype, m = x0.rank === 1 ? 1 : x0.shape[0]!;
@@ -139,7 +137,7 @@ class AffinePlan implements OpPlan {
   }
 
   forward(inputs: readonly Tensor[]): Tensor {
-    this.vouch = Vouch.No;
+    this.bound.clear();
     affineInto((this.x = inputs[0]!), (this.w = inputs[1]!), (this.b = inputs[2]!), this.out.data, false);
     return this.out;
   }
@@ -148,23 +146,18 @@ class AffinePlan implements OpPlan {
     const { x, w, b, dx, dw, db, grads } = this;
     // An upstream gradient of another dtype takes the general path, as affineGrads does.
     if (g.dtype !== w.dtype) {
-      this.vouch = Vouch.No;
+      this.bound.clear();
       return affineGrads(g, x, w, b, this.needs);
     }
     denseGradsInto(g, x, w, dx === null ? null : dx.data, dw === null ? null : dw.data, false);
     if (db !== null) biasGradInto(g, this.m, db.data, false);
     if (this.dbIsG) grads[2] = g;
-    this.g = g;
-    this.vouch = Vouch.Unchecked;
+    this.bound.set(x.data, g.data, this.m);
     return grads;
   }
 
   vouchesFinite(grad: Tensor): boolean {
-    if (this.vouch === Vouch.No || (grad !== this.dw && grad !== this.grads[2])) return false;
-    // ∂W = xᵀ·g and ∂b = g summed over rows are bounded by x and g (see productsBounded), worked
-    // out on the first question after a backward.
-    if (this.vouch === Vouch.Unchecked) this.vouch = productsBounded(this.x.data, this.g!.data, this.m) ? Vouch.Finite : Vouch.No;
-    return this.vouch === Vouch.Finite;
+    return (grad === this.dw || grad === this.grads[2]) && this.bound.holds();
   }
 }
 

@@ -1,6 +1,6 @@
 import { type Tensor, type TypedArray, empty, enterArena, restoreArena } from '../tensor/index.js';
 import { affineGrads, affineInto, affineValue, biasGradInto, fitsDense } from './affine.js';
-import { Vouch, denseGradsInto, ownedTensor, productsBounded } from './grad-util.js';
+import { ProductBound, denseGradsInto, ownedTensor } from './grad-util.js';
 import { type Grads, type OpPlan, defineOp } from './op.js';
 import { sigmoidSlope, stableSigmoid } from './sigmoid.js';
 import { tanhSlope } from './tanh.js';
@@ -126,8 +126,8 @@ class DensePlan implements OpPlan {
   private x: Tensor;
   private w: Tensor;
   private b: Tensor;
-  /** What vouchesFinite can say of the current gradients (see Vouch). */
-  private vouch = Vouch.No;
+  /** ∂W = xᵀ·∂z and ∂b = Σ∂z are finite when x and ∂z are bounded (see vouchesFinite). */
+  private readonly bound = new ProductBound();
 
   constructor(x0: Tensor, w0: Tensor, b0: Tensor, private readonly activation: DenseActivation, needs: readonly boolean[]) {
     const dtype = w0.dtype, m = x0.rank === 1 ? 1 : x0.shape[0]!;
@@ -149,7 +149,7 @@ class DensePlan implements OpPlan {
 
   forward(inputs: readonly Tensor[]): Tensor {
     const x = (this.x = inputs[0]!), w = (this.w = inputs[1]!), b = (this.b = inputs[2]!);
-    this.vouch = Vouch.No;
+    this.bound.clear();
     affineInto(x, w, b, this.z, false);
     activate(this.activation, this.z, this.out.data);
     return this.out;
@@ -162,16 +162,12 @@ class DensePlan implements OpPlan {
     preActivationGrad(this.activation, this.out.data, g.data, dz.data, this.z, x, w, b);
     denseGradsInto(dz, x, w, dx === null ? null : dx.data, dw === null ? null : dw.data, false);
     if (db !== null) biasGradInto(dz, this.m, db.data, false);
-    this.vouch = Vouch.Unchecked;
+    this.bound.set(x.data, dz.data, this.m);
     return grads;
   }
 
   vouchesFinite(grad: Tensor): boolean {
-    if (this.vouch === Vouch.No || (grad !== this.dw && grad !== this.grads[2])) return false;
-    // ∂W = xᵀ·∂z and ∂b = ∂z summed over rows are bounded by x and ∂z (see productsBounded):
-    // worked out on the first question after a backward, so only a caller that asks pays for it.
-    if (this.vouch === Vouch.Unchecked) this.vouch = productsBounded(this.x.data, this.dz.data, this.m) ? Vouch.Finite : Vouch.No;
-    return this.vouch === Vouch.Finite;
+    return (grad === this.dw || grad === this.grads[2]) && this.bound.holds();
   }
 }
 

@@ -146,13 +146,33 @@ export function ownedTensor(shape: Shape, dtype: DType): Tensor {
 }
 
 /**
- * What a plan can say of its current gradients (OpPlan.vouchesFinite): nothing (after a forward,
- * before a backward), not yet worked out (after a backward), or known finite.
+ * A plan's answer to OpPlan.vouchesFinite for gradients of the form xᵀ·g and Σ_rows g (dense's and
+ * affine's ∂W and ∂b): nothing after a forward (`clear`), the operands after a backward (`set`),
+ * and productsBounded worked out on the first question only, so only a caller that asks pays.
  */
-export const enum Vouch {
-  No = 0,
-  Unchecked = 1,
-  Finite = 2,
+export class ProductBound {
+  /** 0: nothing known; 1: operands set, not yet checked; 2: bounded; 3: not bounded. */
+  private state = 0;
+  private x: TypedArray | null = null;
+  private g: TypedArray | null = null;
+  private m = 0;
+
+  clear(): void {
+    this.state = 0;
+  }
+
+  set(x: TypedArray, g: TypedArray, m: number): void {
+    this.x = x;
+    this.g = g;
+    this.m = m;
+    this.state = 1;
+  }
+
+  /** Whether the products of the operands last set are sure to be finite. */
+  holds(): boolean {
+    if (this.state === 1) this.state = productsBounded(this.x!, this.g!, this.m) ? 2 : 3;
+    return this.state === 2;
+  }
 }
 
 /** Inputs whose squares sum below this (every |v| < 2^250) give products far from overflow. */
@@ -169,7 +189,7 @@ const ROWS_BOUND = 2 ** 20;
  * anything else answers false ("not known"). Reads the k + n values of one row's x and g, not the
  * k·n of the product.
  */
-export function productsBounded(x: TypedArray, g: TypedArray, m: number): boolean {
+function productsBounded(x: TypedArray, g: TypedArray, m: number): boolean {
   if (!(x instanceof Float64Array) || !(g instanceof Float64Array)) return false;
   // NaN (from a NaN or ∞ among the values) fails the comparisons too.
   return m < ROWS_BOUND && sumOfSquares(x) < SQUARES_BOUND && sumOfSquares(g) < SQUARES_BOUND;
