@@ -35,6 +35,12 @@ export interface ProgramSpec {
   wrt?: readonly Node[];
 }
 
+/**
+ * The edges of a slot that receives no gradient, shared: most slots have none, and typed arrays are
+ * costly to create on this cold path (Program construction runs once per run, mostly unoptimised).
+ */
+const NO_EDGES = new Int32Array(0);
+
 export class Program {
   /** Every node the run computes, in topological (creation) order. */
   readonly nodes: Node[];
@@ -165,8 +171,17 @@ export class Program {
     const lossSet = new Set(this.lossSlots);
     if (lossSet.size !== this.lossSlots.length) throw new GraphError('a loss is listed twice for training; give it one weight instead');
     // Consumers by slot, in creation order, as the slots actually run.
-    const consumersOf: number[][] = Array.from({ length: count }, () => []);
-    for (const i of opSlots) for (const a of new Set(this.argSlots[i]!)) consumersOf[a]!.push(i);
+    // (Loops, not Array.from({ length }, …), which takes a slow generic path.)
+    const consumersOf: number[][] = [];
+    for (let i = 0; i < count; i++) consumersOf.push([]);
+    for (const i of opSlots) {
+      const args = this.argSlots[i]!;
+      for (let j = 0; j < args.length; j++) {
+        // Once per consumer, even when it reads the same slot twice (its pushes come together).
+        const list = consumersOf[args[j]!]!;
+        if (list.length === 0 || list[list.length - 1] !== i) list.push(i);
+      }
+    }
 
     // Forward: which slots depend on something that wants a gradient.
     const wrt = new Set(spec.wrt ?? []);
@@ -198,13 +213,13 @@ export class Program {
       }
     }
     // Edges, numbered in (consumer id, input position) order so every sum has a fixed order.
-    this.gradEdges = Array.from({ length: count }, () => new Int32Array(0));
     this.edgeOfArg = new Array(count).fill(null);
     this.backwardNeeds = new Array(count).fill(null);
     // Each edge remembers where its consumer sat in the unfused graph (the matmul's slot for the x
     // and W of a fused layer, the add's for its bias), so sums run in the same order whether or not
     // fusion happened.
-    const edgesOf: { edge: number; key: number }[][] = Array.from({ length: count }, () => []);
+    const edgesOf: { edge: number; key: number }[][] = [];
+    for (let i = 0; i < count; i++) edgesOf.push([]);
     let edge = 0;
     for (const i of opSlots) {
       const args = this.argSlots[i]!;
@@ -225,7 +240,7 @@ export class Program {
       this.backwardNeeds[i] = needs;
     }
     this.edgeCount = edge;
-    edgesOf.forEach((e, i) => (this.gradEdges[i] = Int32Array.from(e.sort((p, q) => p.key - q.key), (x) => x.edge)));
+    this.gradEdges = edgesOf.map((e) => (e.length === 0 ? NO_EDGES : Int32Array.from(e.sort((p, q) => p.key - q.key), (x) => x.edge)));
     const backward: number[] = [];
     for (let i = count - 1; i >= 0; i--) if (this.needsGrad[i]) backward.push(i);
     this.backwardSlots = Int32Array.from(backward);
