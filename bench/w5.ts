@@ -84,6 +84,17 @@ export interface W5Contender extends Contender {
   readonly result: PassResult;
 }
 
+/** One learn pass of a fresh model over rows in memory; what it learned goes into `result`. */
+function learnRows(rows: readonly Sample[], init: readonly LayerInit[], result: PassResult): void {
+  let loss = 0, acc = 0;
+  learnPass(from(rows), init).subscribe((step) => {
+    loss += step.loss;
+    acc = step.metrics.accuracy;
+  });
+  result.accuracy = acc;
+  result.meanLoss = loss / rows.length;
+}
+
 /** rxgrad on rows already in memory: `from(rows).pipe(learn(...))`. */
 export function rxgradW5(rows: readonly Sample[], passes: number, init: readonly LayerInit[]): W5Contender {
   const result: PassResult = { accuracy: NaN, meanLoss: NaN };
@@ -93,15 +104,7 @@ export function rxgradW5(rows: readonly Sample[], passes: number, init: readonly
     result,
     setup() {},
     run() {
-      for (let p = 0; p < passes; p++) {
-        let loss = 0, acc = 0;
-        learnPass(from(rows), init).subscribe((step) => {
-          loss += step.loss;
-          acc = step.metrics.accuracy;
-        });
-        result.accuracy = acc;
-        result.meanLoss = loss / rows.length;
-      }
+      for (let p = 0; p < passes; p++) learnRows(rows, init, result);
     },
   };
 }
@@ -120,13 +123,7 @@ export function rxgradW5OneModel(rows: readonly Sample[], passes: number, init: 
     result,
     setup() {},
     run() {
-      let loss = 0, acc = 0;
-      learnPass(from(stream), init).subscribe((step) => {
-        loss += step.loss;
-        acc = step.metrics.accuracy;
-      });
-      result.accuracy = acc;
-      result.meanLoss = loss / stream.length;
+      learnRows(stream, init, result);
     },
   };
 }
