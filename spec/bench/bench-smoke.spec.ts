@@ -83,7 +83,7 @@ describe('bench smoke', () => {
     expect(a.tensorObjectBytes).toBeGreaterThan(0);
   });
 
-  it.skipIf(!w5Available())('W5: rxgrad (in memory and end to end) and the reference score the same on Phishing', async () => {
+  it.skipIf(!w5Available())('W5: rxgrad (in memory, one model over the passes, end to end) and the reference score the same on Phishing (one pass)', async () => {
     const { reference, others } = await w5Contenders(1);
     for (const c of [reference, ...others]) await runOnce(c);
     expect(reference.result.accuracy).toBeGreaterThan(0.85);
