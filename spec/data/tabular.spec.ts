@@ -19,6 +19,19 @@ describe('tabular', () => {
     expect(s[0]!.x).not.toBe(s[1]!.x);
   });
 
+  it('gives every row an x of its own, also where rows share storage (wide rows, many of them)', async () => {
+    // x comes from shared slabs (allocateFresh): no two rows may overlap, across slab boundaries too.
+    const width = 12, rows = 3000;
+    const header = [...Array.from({ length: width }, (_, j) => `f${j}`), 'y'].join(',');
+    const lines = Array.from({ length: rows }, (_, i) => [...Array.from({ length: width }, (_, j) => i * width + j), i].join(','));
+    const s = await samples(`${header}\n${lines.join('\n')}\n`, { features: Array.from({ length: width }, (_, j) => `f${j}`), target: 'y' });
+    for (const v of s) v.x.fill(-1, 0, 1);
+    s.forEach((v, i) => {
+      expect(v.x.length).toBe(width);
+      expect(Array.from(v.x.subarray(1))).toEqual(Array.from({ length: width - 1 }, (_, j) => i * width + j + 1));
+    });
+  });
+
   it('works on numeric rows and on string rows alike (strings are parsed strictly)', async () => {
     const text = 'a,y\n1.5,2\n-3e2,4\n';
     const opts = { features: ['a'], target: 'y' };

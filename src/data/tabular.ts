@@ -5,6 +5,7 @@ import { type Observable, map } from 'rxjs';
 import type { CsvRow, CsvColumns } from './csv-row.js';
 import { DataError } from './data-error.js';
 import { parseNumber } from './parse-number.js';
+import { allocateFresh } from '../tensor/dtype.js';
 
 /** One supervised sample of a table. */
 export interface Sample {
@@ -75,7 +76,9 @@ export function tabular(rows: Observable<CsvRow>, options: TabularOptions): Obse
         }
         columns = row.columns;
       }
-      const x = new Float64Array(at.length);
+      // From a slab (allocateFresh): a row of more than 8 features as a Float64Array of its own lives
+      // outside V8's heap and cost about 0.7 µs per row, a quarter of learning from it (W5).
+      const x = allocateFresh('float64', at.length) as Float64Array;
       for (let k = 0; k < at.length; k++) x[k] = number(row, at[k]!);
       return { line: row.line, index: row.index, x, y: number(row, targetAt) };
     }),

@@ -1,6 +1,7 @@
 /**
  * Online feature standardisation with River's `preprocessing.StandardScaler` semantics and digits.
  */
+import { allocateFresh } from '../tensor/dtype.js';
 
 export interface StandardScalerState {
   type: 'standardScaler';
@@ -128,7 +129,7 @@ export class StandardScaler {
 
   /** (xᵢ − μᵢ)/√σ²ᵢ per feature, 0 where σ²ᵢ = 0 (River's `transform_one`). */
   transform(x: ArrayLike<number>): Float64Array {
-    const out = new Float64Array(x.length);
+    const out = allocateFresh('float64', x.length) as Float64Array;
     this.transformInto(x, out, 0);
     return out;
   }
@@ -154,7 +155,7 @@ export class StandardScaler {
    */
   inverseTransform(z: ArrayLike<number>): Float64Array {
     this.check('inverseTransform', z);
-    const out = new Float64Array(z.length);
+    const out = allocateFresh('float64', z.length) as Float64Array;
     for (let i = 0; i < out.length; i++) {
       const s2 = this.sigma2?.[i] ?? 0;
       out[i] = z[i]! * (s2 === 0 ? 1 : Math.sqrt(s2)) + (this.mu?.[i] ?? 0);
