@@ -53,6 +53,13 @@ export class RocAuc implements Metric {
   private negatives = 0;
   private tp: Float64Array;
   private fp: Float64Array;
+  /**
+   * get()'s working arrays, made once: `learn` asks every metric for its value on every tick, and
+   * three arrays of more than 8 numbers each lie outside V8's heap, about 0.7 µs apiece to make.
+   */
+  private readonly tpr: Float64Array;
+  private readonly fpr: Float64Array;
+  private readonly terms: Float64Array;
 
   constructor(thresholds: number) {
     if (!Number.isSafeInteger(thresholds) || thresholds < 2) throw new RangeError(`rocAuc: thresholds must be an integer ≥ 2, got ${thresholds}`);
@@ -64,6 +71,9 @@ export class RocAuc implements Metric {
     this.cuts[thresholds - 1] = this.cuts[thresholds - 1]! + 1e-7;
     this.tp = new Float64Array(thresholds);
     this.fp = new Float64Array(thresholds);
+    this.tpr = new Float64Array(thresholds);
+    this.fpr = new Float64Array(thresholds);
+    this.terms = new Float64Array(thresholds - 1);
   }
 
   private add(yTrue: number, yPred: Prediction, sign: 1 | -1): void {
@@ -95,15 +105,12 @@ export class RocAuc implements Metric {
   }
 
   get(): number {
-    const k = this.thresholds;
-    const tpr = new Float64Array(k);
-    const fpr = new Float64Array(k);
+    const k = this.thresholds, tpr = this.tpr, fpr = this.fpr, terms = this.terms;
     for (let i = 0; i < k; i++) {
       tpr[i] = this.positives === 0 ? 0 : this.tp[i]! / this.positives;
       fpr[i] = this.negatives === 0 ? 0 : this.fp[i]! / this.negatives;
     }
     // −trapezoid(x = fpr, y = tpr): fpr falls as the threshold rises, so the raw area is negative.
-    const terms = new Float64Array(k - 1);
     for (let i = 0; i < k - 1; i++) terms[i] = ((fpr[i + 1]! - fpr[i]!) * (tpr[i + 1]! + tpr[i]!)) / 2;
     const area = -numpySum(terms, 0, k - 1);
     return area === 0 ? 0 : area;
