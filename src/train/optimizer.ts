@@ -10,7 +10,7 @@
  * exactly (every double, NaN and ±∞ included); {@link Optimizer.loadStateDict} checks all of it
  * against the parameters before it allocates or changes anything.
  */
-import { Tensor, type TypedArray, formatShape, shapesEqual } from '../index-core.js';
+import { Tensor, type TypedArray, allocateFresh, formatShape, shapesEqual } from '../index-core.js';
 import { GraphError, Param } from '../graph/index.js';
 import {
   type EncodedNumber, type EncodedTensor, checkEncodedTensor, decodeNumber, decodeTensor, describe, encodeNumber, encodeTensor, isRecord,
@@ -293,7 +293,7 @@ protected abstract update(value: Tensor, grad: Tensor, options: O, state: ParamS
 
 /** Zeroed storage that only its owner references (never from an arena: it outlives the tick). */
 function ownedStorage(like: Tensor): TypedArray {
-  return like.dtype === 'float64' ? new Float64Array(like.size) : new Float32Array(like.size);
+  return allocateFresh(like.dtype, like.size);
 }
 
 function encodeOption(v: unknown): EncodedOption {
