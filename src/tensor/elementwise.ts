@@ -8,7 +8,7 @@
  */
 import { type DType, allocate, promote } from './dtype.js';
 import { type Shape, broadcastOrThrow, shapesEqual, sizeOf } from './shape.js';
-import { Tensor } from './tensor.js';
+import { Tensor, wrapStorage } from './tensor.js';
 
 export type BinaryFn = (x: number, y: number) => number;
 export type UnaryFn = (x: number) => number;
@@ -18,7 +18,7 @@ export function unary(x: Tensor, f: UnaryFn, dtype: DType = x.dtype): Tensor {
   const src = x.data;
   const out = allocate(dtype, src.length);
   for (let i = 0; i < src.length; i++) out[i] = f(src[i]!);
-  return new Tensor(out, x.shape);
+  return wrapStorage(out, x.shape);
 }
 
 /**
@@ -30,9 +30,11 @@ export function binary(op: string, a: Tensor, b: Tensor, f: BinaryFn): Tensor {
   if (shapesEqual(a.shape, b.shape)) {
     const out = allocate(dtype, ad.length);
     for (let i = 0; i < out.length; i++) out[i] = f(ad[i]!, bd[i]!);
-    return new Tensor(out, a.shape);
+    return wrapStorage(out, a.shape);
   }
-  const shape = broadcastOrThrow(op, a.shape, b.shape);
+  // A size-1 operand of no higher rank leaves the other's shape as it is: keep that array (no new
+  // one per call, and wrapStorage then finds last tick's Tensor under an arena).
+  const shape = b.size === 1 && b.rank <= a.rank ? a.shape : a.size === 1 && a.rank <= b.rank ? b.shape : broadcastOrThrow(op, a.shape, b.shape);
   const out = allocate(dtype, sizeOf(shape));
   if (b.size === 1 && shapesEqual(shape, a.shape)) {
     const y = bd[0]!;
@@ -45,7 +47,7 @@ export function binary(op: string, a: Tensor, b: Tensor, f: BinaryFn): Tensor {
       out[o] = f(ad[ia]!, bd[ib]!);
     });
   }
-  return new Tensor(out, shape);
+  return wrapStorage(out, shape);
 }
 
 /**
@@ -124,13 +126,13 @@ export function add(a: Tensor, b: Tensor): Tensor {
   if (shapesEqual(a.shape, b.shape)) {
     const out = allocate(promote(a.dtype, b.dtype), ad.length);
     for (let i = 0; i < out.length; i++) out[i] = ad[i]! + bd[i]!;
-    return new Tensor(out, a.shape);
+    return wrapStorage(out, a.shape);
   }
   if (isTrailing(a.shape, b.shape)) {
     const out = allocate(promote(a.dtype, b.dtype), ad.length);
     const m = bd.length;
     for (let i = 0; i < out.length; i += m) for (let j = 0; j < m; j++) out[i + j] = ad[i + j]! + bd[j]!;
-    return new Tensor(out, a.shape);
+    return wrapStorage(out, a.shape);
   }
   return binary('add', a, b, (x, y) => x + y);
 }
@@ -140,7 +142,7 @@ export function sub(a: Tensor, b: Tensor): Tensor {
   if (shapesEqual(a.shape, b.shape)) {
     const out = allocate(promote(a.dtype, b.dtype), ad.length);
     for (let i = 0; i < out.length; i++) out[i] = ad[i]! - bd[i]!;
-    return new Tensor(out, a.shape);
+    return wrapStorage(out, a.shape);
   }
   return binary('sub', a, b, (x, y) => x - y);
 }
@@ -150,7 +152,7 @@ export function mul(a: Tensor, b: Tensor): Tensor {
   if (shapesEqual(a.shape, b.shape)) {
     const out = allocate(promote(a.dtype, b.dtype), ad.length);
     for (let i = 0; i < out.length; i++) out[i] = ad[i]! * bd[i]!;
-    return new Tensor(out, a.shape);
+    return wrapStorage(out, a.shape);
   }
   return binary('mul', a, b, (x, y) => x * y);
 }
@@ -164,7 +166,7 @@ export function scale(x: Tensor, s: number): Tensor {
   const xd = x.data;
   const out = allocate(x.dtype, xd.length);
   for (let i = 0; i < out.length; i++) out[i] = xd[i]! * s;
-  return new Tensor(out, x.shape);
+  return wrapStorage(out, x.shape);
 }
 
 /** `-x`. */

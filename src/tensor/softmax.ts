@@ -6,7 +6,7 @@
  */
 import { allocate } from './dtype.js';
 import { type Shape, normalizeAxis, sizeOf } from './shape.js';
-import { Tensor } from './tensor.js';
+import { type Tensor, wrapStorage } from './tensor.js';
 
 /**
  * Calls `visit(base, stride, n)` once per lane along `axis`: the lane's elements sit at
@@ -50,7 +50,7 @@ export function softmax(x: Tensor, axis = -1): Tensor {
     const total = 1 + rest;
     for (let j = 0; j < n; j++) out[base + j * stride] = Math.exp(xd[base + j * stride]! - m) / total;
   });
-  return new Tensor(out, x.shape);
+  return wrapStorage(out, x.shape);
 }
 
 /** logSoftmax(x)ⱼ = xⱼ − m − log1p(Σ_{k≠argmax} exp(xₖ − m)) along `axis` (default the last). */
@@ -63,5 +63,5 @@ export function logSoftmax(x: Tensor, axis = -1): Tensor {
     const lse = Math.log1p(rest);
     for (let j = 0; j < n; j++) out[base + j * stride] = xd[base + j * stride]! - m - lse;
   });
-  return new Tensor(out, x.shape);
+  return wrapStorage(out, x.shape);
 }
