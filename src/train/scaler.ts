@@ -154,13 +154,21 @@ export class StandardScaler {
    * for a value never learned, `transform` still gives River's 0 there (and the round trip gives μ).
    */
   inverseTransform(z: ArrayLike<number>): Float64Array {
-    this.check('inverseTransform', z);
     const out = allocateFresh('float64', z.length) as Float64Array;
-    for (let i = 0; i < out.length; i++) {
-      const s2 = this.sigma2?.[i] ?? 0;
-      out[i] = z[i]! * (s2 === 0 ? 1 : Math.sqrt(s2)) + (this.mu?.[i] ?? 0);
-    }
+    this.inverseTransformInto(z, out, 0);
     return out;
+  }
+
+  /** {@link inverseTransform} written into `out` from `offset`, without allocating (for graph nodes). */
+  inverseTransformInto(z: ArrayLike<number>, out: { [i: number]: number }, offset: number): void {
+    this.check('inverseTransform', z);
+    for (let i = 0; i < z.length; i++) out[offset + i] = z[i]! * this.scaleAt(i) + (this.mu?.[i] ?? 0);
+  }
+
+  /** σᵢ as {@link inverseTransform} uses it: √σ²ᵢ, or 1 while σ²ᵢ = 0 (and before any data). */
+  scaleAt(i: number): number {
+    const s2 = this.sigma2?.[i] ?? 0;
+    return s2 === 0 ? 1 : Math.sqrt(s2);
   }
 
   /** Forgets everything learned (a feature count given to the constructor stays). */

@@ -3,7 +3,7 @@
  * scaler from the sample's raw values between the prediction pass (which uses the statistics from
  * before the sample) and the training pass (which uses them after).
  */
-import { type Grads, type OpPlan, type Tensor, Tensor as T, type TypedArray, allocate, defineOp, formatShape } from '../index-core.js';
+import { type Grads, type OpPlan, type Tensor, Tensor as T, type TypedArray, allocate, defineOp, formatShape, wrapStorage } from '../index-core.js';
 import { ownedTensor } from '../ops/grad-util.js';
 import { type Node, applyOp } from '../graph/node.js';
 import type { DataLearner } from './data-step.js';
@@ -12,16 +12,6 @@ import type { StandardScaler } from './scaler.js';
 interface ScalerAttrs {
   scaler: StandardScaler;
   learner: DataLearner;
-}
-
-/** Applies `f` to each row (last axis = features) of x. */
-function mapRows(x: Tensor, features: number, f: (row: ArrayLike<number>) => Float64Array, op: string): Tensor {
-  if (x.rank === 0 || x.shape[x.rank - 1] !== features) {
-    throw new RangeError(`${op}: expected ${features} features on the last axis, got ${formatShape(x.shape)}`);
-  }
-  const out = allocate(x.dtype, x.size);
-  for (let o = 0; o < x.size; o += features) out.set(f(x.data.subarray(o, o + features)), o);
-  return new T(out, x.shape);
 }
 
 function rowsOf(x: Tensor, each: (row: ArrayLike<number>) => void): void {
@@ -105,14 +95,24 @@ export function standardize(scaler: StandardScaler): (source: Node) => Node {
 const unstandardizeOp = defineOp<{ scaler: StandardScaler }, 1>({
   name: 'unstandardize',
   arity: 1,
-  forward: ([z], { scaler }) => mapRows(z, scaler.features ?? (z.rank === 0 ? 1 : z.shape[z.rank - 1]!), (row) => scaler.inverseTransform(row), 'unstandardize'),
+  // Row by row into the output, and σ read in place: a copy of a row or of the variances per tick
+  // was most of what a regression model's prediction allocated (bench:stream, TrumpApproval).
+  forward: ([z], { scaler }) => {
+    const k = scaler.features ?? (z.rank === 0 ? 1 : z.shape[z.rank - 1]!);
+    if (z.rank === 0 || z.shape[z.rank - 1] !== k) {
+      throw new RangeError(`unstandardize: expected ${k} features on the last axis, got ${formatShape(z.shape)}`);
+    }
+    const out = allocate(z.dtype, z.size);
+    if (z.rank === 1) scaler.inverseTransformInto(z.data, out, 0);
+    else for (let o = 0; o < z.size; o += k) scaler.inverseTransformInto(z.data.subarray(o, o + k), out, o);
+    return wrapStorage(out, z.shape);
+  },
   backward: (g, { inputs: [z], attrs: { scaler } }) => {
     // ∂(zσ + μ)/∂z = σ, with σ = 1 where the variance is still 0 (see StandardScaler.inverseTransform).
-    const sigma = scaler.variance.map((v) => (v === 0 ? 1 : Math.sqrt(v)));
-    const k = sigma.length || 1;
+    const k = scaler.features ?? 1;
     const out = allocate(z.dtype, z.size);
-    for (let i = 0; i < out.length; i++) out[i] = g.data[i]! * (sigma[i % k] ?? 1);
-    return [new T(out, z.shape)];
+    for (let i = 0; i < out.length; i++) out[i] = g.data[i]! * scaler.scaleAt(i % k);
+    return [wrapStorage(out, z.shape)];
   },
 });
 
