@@ -42,7 +42,7 @@ function bceTerms(xd: TypedArray, yd: TypedArray, pw: (i: number) => number, ter
 
 /** The gradients into the given storage (null where not wanted). */
 function bceGradInto(xd: TypedArray, yd: TypedArray, g: Tensor, reduction: Reduction, pw: (i: number) => number, dx: TypedArray | null, dy: TypedArray | null): void {
-  // The upstream gradient of each term as termGradient gives it, without its closure: this runs
+  // The upstream gradient of each term (see sharedTermGradient), without a closure: this runs
   // every tick, and the closure (with the doubles its calls returned boxed) cost about 100 bytes.
   const n = xd.length, gd = g.data, perTerm = reduction === 'none';
   const shared = perTerm ? 0 : reduction === 'mean' ? gd[0]! / n : gd[0]!;

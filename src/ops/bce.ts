@@ -1,5 +1,5 @@
 import { Tensor, allocate, promote } from '../tensor/index.js';
-import { type LossAttrs, formatIndex, reduceTerms, reductionOf, requireSameShape, termGradient } from './loss-util.js';
+import { type LossAttrs, formatIndex, reduceTerms, reductionOf, requireSameShape, sharedTermGradient } from './loss-util.js';
 import { defineOp } from './op.js';
 
 
@@ -44,15 +44,15 @@ export const bce = defineOp<LossAttrs, 2>({
     return reduceTerms(terms, p.shape, reduction);
   },
   backward: (g, { inputs: [p, y], attrs }, needs) => {
-    const gi = termGradient(g, p.size, reductionOf(attrs));
+    const reduction = reductionOf(attrs), perTerm = reduction === 'none', gd = g.data, shared = sharedTermGradient(g, p.size, reduction);
     const dp = needs[0] ? allocate(p.dtype, p.size) : null;
     const dy = needs[1] ? allocate(y.dtype, y.size) : null;
     for (let i = 0; i < p.size; i++) {
-      const pv = p.data[i]!, yv = y.data[i]!;
-      if (dp) dp[i] = (gi(i) * (pv - yv)) / Math.max((1 - pv) * pv, BCE_EPSILON);
+      const pv = p.data[i]!, yv = y.data[i]!, gi = perTerm ? gd[i]! : shared;
+      if (dp) dp[i] = (gi * (pv - yv)) / Math.max((1 - pv) * pv, BCE_EPSILON);
       if (dy) {
         const [logP, log1mP] = clampedLogs(pv);
-        dy[i] = gi(i) * (log1mP - logP);
+        dy[i] = gi * (log1mP - logP);
       }
     }
     return [dp && new Tensor(dp, p.shape), dy && new Tensor(dy, y.shape)];

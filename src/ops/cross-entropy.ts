@@ -1,5 +1,5 @@
 import { Tensor, allocate, kernels } from '../tensor/index.js';
-import { type ClassLossAttrs, classRows, reduceTerms, reductionOf, termGradient } from './loss-util.js';
+import { type ClassLossAttrs, classRows, reduceTerms, reductionOf, sharedTermGradient } from './loss-util.js';
 import { defineOp } from './op.js';
 
 /**
@@ -35,14 +35,14 @@ export const crossEntropy = defineOp<ClassLossAttrs, 2>({
   backward: (g, { inputs: [x, labels], attrs }, needs) => {
     if (!needs[0]) return [null, null];
     const { classes, weights, total } = classRows(x, labels, attrs);
-    const gi = termGradient(g, total, reductionOf(attrs));
+    const reduction = reductionOf(attrs), perTerm = reduction === 'none', gd = g.data, shared = sharedTermGradient(g, total, reduction);
     const C = x.shape[x.rank - 1]!;
     const probs = kernels.softmax(x, -1).data;
     const dx = allocate(x.dtype, x.size);
     for (let r = 0; r < classes.length; r++) {
       const k = classes[r]!;
       if (k < 0) continue;
-      const s = gi(r) * weights[r]!;
+      const s = (perTerm ? gd[r]! : shared) * weights[r]!;
       // NOTE: p_k − 1 is written as −Σ_{j≠k} p_j: when p_k rounds to 1 the difference would be 0,
       // though the other probabilities (and so the true gradient) are still positive.
       let others = 0;

@@ -1,5 +1,5 @@
 import { allocate, promote } from '../tensor/index.js';
-import { type LossAttrs, reduceTerms, reductionOf, requireSameShape, residualGrads, termGradient } from './loss-util.js';
+import { type LossAttrs, reduceTerms, reductionOf, requireSameShape, residualGrads } from './loss-util.js';
 import { defineOp } from './op.js';
 
 export interface HuberAttrs extends LossAttrs {
@@ -41,9 +41,10 @@ export const huber = defineOp<HuberAttrs, 2>({
     }
     return reduceTerms(terms, p.shape, reduction);
   },
-  backward: (g, { inputs: [p, y], attrs }, needs) => {
-    const gi = termGradient(g, p.size, reductionOf(attrs)), delta = deltaOf(attrs);
-    // r where |r| < δ, else δ·sign(r): a clamp to [−δ, δ] (NaN stays NaN).
-    return residualGrads(p, y, needs, (i) => Math.max(-delta, Math.min(delta, p.data[i]! - y.data[i]!)) * gi(i));
-  },
+  backward: (g, { inputs: [p, y], attrs }, needs) => residualGrads(p, y, needs, g, reductionOf(attrs), huberSlope, deltaOf(attrs)),
 });
+
+/** r where |r| < δ, else δ·sign(r) (a clamp to [−δ, δ]; NaN stays NaN), times the term's gradient. */
+function huberSlope(r: number, gi: number, delta: number): number {
+  return Math.max(-delta, Math.min(delta, r)) * gi;
+}

@@ -1,5 +1,5 @@
 import { allocate, promote } from '../tensor/index.js';
-import { type LossAttrs, reduceTerms, reductionOf, requireSameShape, residualGrads, termGradient } from './loss-util.js';
+import { type LossAttrs, reduceTerms, reductionOf, requireSameShape, residualGrads } from './loss-util.js';
 import { defineOp } from './op.js';
 
 /**
@@ -25,11 +25,10 @@ export const l1 = defineOp<LossAttrs, 2>({
     for (let i = 0; i < terms.length; i++) terms[i] = Math.abs(p.data[i]! - y.data[i]!);
     return reduceTerms(terms, p.shape, reduction);
   },
-  backward: (g, { inputs: [p, y], attrs }, needs) => {
-    const gi = termGradient(g, p.size, reductionOf(attrs));
-    return residualGrads(p, y, needs, (i) => {
-      const r = p.data[i]! - y.data[i]!;
-      return r > 0 ? gi(i) : r < 0 ? -gi(i) : r === 0 ? 0 : Number.NaN;
-    });
-  },
+  backward: (g, { inputs: [p, y], attrs }, needs) => residualGrads(p, y, needs, g, reductionOf(attrs), l1Slope, 0),
 });
+
+/** sign(r) times the term's gradient, 0 at r = 0 whatever that gradient, NaN for a NaN residual. */
+function l1Slope(r: number, gi: number): number {
+  return r > 0 ? gi : r < 0 ? -gi : r === 0 ? 0 : Number.NaN;
+}

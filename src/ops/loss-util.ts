@@ -50,27 +50,29 @@ export function reducedValue(terms: Float64Array | Float32Array, reduction: 'mea
 }
 
 /**
- * The upstream gradient of element i of the per-element terms: `g[i]` for 'none', `g` for 'sum',
- * `g / n` for 'mean'. Returns a function so backward loops stay simple.
+ * The upstream gradient every term shares: `g` for 'sum', `g / n` for 'mean'; NaN for 'none', whose
+ * terms each have their own (`g[i]`). Backward loops read `perTerm ? g[i] : shared`: a number, not
+ * a closure per call (a closure, with the doubles its calls return boxed, cost about 100 bytes per
+ * tick, and losses run every tick).
  */
-export function termGradient(g: Tensor, n: number, reduction: Reduction): (i: number) => number {
-  if (reduction === 'none') {
-    const gd = g.data;
-    return (i) => gd[i]!;
-  }
-  const s = reduction === 'mean' ? g.data[0]! / n : g.data[0]!;
-  return () => s;
+export function sharedTermGradient(g: Tensor, n: number, reduction: Reduction): number {
+  if (reduction === 'none') return Number.NaN;
+  return reduction === 'mean' ? g.data[0]! / n : g.data[0]!;
 }
 
 /**
- * Gradients of a loss whose terms depend on the residual r = p − y only: `∂p[i] = d(i)`,
- * `∂y[i] = −d(i)`, each in its input's dtype and only where `needs` asks.
+ * Gradients of a loss whose terms depend on the residual r = p − y only: `∂p[i] = d(rᵢ, ĝᵢ, param)`,
+ * `∂y[i] = −∂p[i]`, each in its input's dtype and only where `needs` asks (ĝᵢ: the term's upstream
+ * gradient). `d` is a function of the module, not a closure made per call.
  */
-export function residualGrads(p: Tensor, y: Tensor, needs: readonly boolean[], d: (i: number) => number): (Tensor | null)[] {
+export function residualGrads(
+  p: Tensor, y: Tensor, needs: readonly boolean[], g: Tensor, reduction: Reduction, d: (r: number, gi: number, param: number) => number, param: number,
+): (Tensor | null)[] {
   const dpTensor = needs[0] ? empty(p.shape, p.dtype) : null, dp = dpTensor?.data ?? null;
   const dyTensor = needs[1] ? empty(y.shape, y.dtype) : null, dy = dyTensor?.data ?? null;
+  const pd = p.data, yd = y.data, gd = g.data, perTerm = reduction === 'none', shared = sharedTermGradient(g, p.size, reduction);
   for (let i = 0; i < p.size; i++) {
-    const v = d(i);
+    const v = d(pd[i]! - yd[i]!, perTerm ? gd[i]! : shared, param);
     if (dp) dp[i] = v;
     if (dy) dy[i] = -v;
   }

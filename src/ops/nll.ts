@@ -1,5 +1,5 @@
 import { Tensor, allocate } from '../tensor/index.js';
-import { type ClassLossAttrs, classRows, reduceTerms, reductionOf, termGradient } from './loss-util.js';
+import { type ClassLossAttrs, classRows, reduceTerms, reductionOf, sharedTermGradient } from './loss-util.js';
 import { defineOp } from './op.js';
 
 /**
@@ -34,10 +34,10 @@ export const nll = defineOp<ClassLossAttrs, 2>({
   backward: (g, { inputs: [x, labels], attrs }, needs) => {
     if (!needs[0]) return [null, null];
     const { classes, weights, total } = classRows(x, labels, attrs);
-    const gi = termGradient(g, total, reductionOf(attrs));
+    const reduction = reductionOf(attrs), perTerm = reduction === 'none', gd = g.data, shared = sharedTermGradient(g, total, reduction);
     const C = x.shape[x.rank - 1]!;
     const dx = allocate(x.dtype, x.size);
-    for (let r = 0; r < classes.length; r++) if (classes[r]! >= 0) dx[r * C + classes[r]!] = -gi(r) * weights[r]!;
+    for (let r = 0; r < classes.length; r++) if (classes[r]! >= 0) dx[r * C + classes[r]!] = -(perTerm ? gd[r]! : shared) * weights[r]!;
     return [new Tensor(dx, x.shape), null];
   },
 });
