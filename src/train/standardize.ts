@@ -95,6 +95,8 @@ export function standardize(scaler: StandardScaler): (source: Node) => Node {
 const unstandardizeOp = defineOp<{ scaler: StandardScaler }, 1>({
   name: 'unstandardize',
   arity: 1,
+  // It keeps no tensor (the scaler holds numbers): the engine may recycle its storage.
+  recyclable: true,
   // Row by row into the output, and σ read in place: a copy of a row or of the variances per tick
   // was most of what a regression model's prediction allocated (bench:stream, TrumpApproval).
   forward: ([z], { scaler }) => {
