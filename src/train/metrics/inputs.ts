@@ -44,6 +44,8 @@ function probability(metric: string, what: string, p: number): number {
  * class probabilities [P(0), P(1)].
  */
 export function probabilityOfOne(metric: string, yPred: Prediction): number {
+  // A number is read as it is (entries() would wrap it in an array, once per update).
+  if (typeof yPred === 'number') return probability(metric, 'yPred', finite(metric, 'yPred', yPred));
   const e = entries(metric, yPred);
   if (e.length === 1) return probability(metric, 'yPred', e[0]!);
   if (e.length === 2) return probability(metric, 'yPred[1]', e[1]!);
@@ -63,11 +65,17 @@ export interface ClassPrediction {
   readonly classes: number;
 }
 
+const CLASS_ZERO: ClassPrediction = Object.freeze({ predicted: 0, classes: 2 });
+const CLASS_ONE: ClassPrediction = Object.freeze({ predicted: 1, classes: 2 });
+
 /**
  * The predicted class: for one probability, 1 when p > 0.5 (a tie goes to 0, as in River); for
  * several per-class values, the argmax (the first one on ties).
  */
 export function predictedClass(metric: string, yPred: Prediction): ClassPrediction {
+  // A binary prediction as a number (the online case): one of two shared answers, nothing allocated
+  // per update (metrics run every tick, a rolling one twice).
+  if (typeof yPred === 'number') return probability(metric, 'yPred', finite(metric, 'yPred', yPred)) > 0.5 ? CLASS_ONE : CLASS_ZERO;
   const e = entries(metric, yPred);
   if (e.length === 1) return { predicted: probability(metric, 'yPred', e[0]!) > 0.5 ? 1 : 0, classes: 2 };
   let best = 0;

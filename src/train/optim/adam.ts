@@ -51,7 +51,9 @@ export class Adam extends Optimizer<AdamOptions> {
   }
 
   protected update(value: Tensor, grad: Tensor, o: AdamOptions, state: ParamState, out: TypedArray): void {
-    const { lr, betas: [beta1, beta2], eps, weightDecay: wd, amsgrad, maximize } = o;
+    // (betas by index: destructuring the pair made an array iterator per parameter per step.)
+    const { lr, betas, eps, weightDecay: wd, amsgrad, maximize } = o;
+    const beta1 = betas[0], beta2 = betas[1];
     const p = value.data, gd = grad.data, n = p.length;
     const step = ((state.step as number | undefined) ?? 0) + 1;
     const m = this.buffer(state, 'expAvg', value), v = this.buffer(state, 'expAvgSq', value);
