@@ -2,13 +2,18 @@ import { Tensor, allocate, promote } from '../tensor/index.js';
 import { type LossAttrs, formatIndex, reduceTerms, reductionOf, requireSameShape, sharedTermGradient } from './loss-util.js';
 import { defineOp } from './op.js';
 
-
 /** PyTorch clamps p(1 − p) at a C++ `float` 1e-12, which is this value in float64. */
 const BCE_EPSILON = Math.fround(1e-12);
 
-/** log p and log(1 − p), each clamped at −100 as PyTorch's BCELoss does. */
-function clampedLogs(p: number): [number, number] {
-  return [Math.max(Math.log(p), -100), Math.max(Math.log1p(-p), -100)];
+/**
+ * log p and log(1 − p), each clamped at −100 as PyTorch's BCELoss does. Two functions, not one
+ * returning a pair: that was an array allocated per element, forward and backward.
+ */
+function clampedLog(p: number): number {
+  return Math.max(Math.log(p), -100);
+}
+function clampedLog1m(p: number): number {
+  return Math.max(Math.log1p(-p), -100);
 }
 
 /**
@@ -38,7 +43,7 @@ export const bce = defineOp<LossAttrs, 2>({
       for (const [what, v] of [['prediction', pv], ['target', yv]] as const) {
         if (!(v >= 0 && v <= 1)) throw new RangeError(`${what} ${v} at position ${formatIndex(p.shape, i)} is not in [0, 1]`);
       }
-      const [logP, log1mP] = clampedLogs(pv);
+      const logP = clampedLog(pv), log1mP = clampedLog1m(pv);
       terms[i] = (yv - 1) * log1mP - yv * logP;
     }
     return reduceTerms(terms, p.shape, reduction);
@@ -51,7 +56,7 @@ export const bce = defineOp<LossAttrs, 2>({
       const pv = p.data[i]!, yv = y.data[i]!, gi = perTerm ? gd[i]! : shared;
       if (dp) dp[i] = (gi * (pv - yv)) / Math.max((1 - pv) * pv, BCE_EPSILON);
       if (dy) {
-        const [logP, log1mP] = clampedLogs(pv);
+        const logP = clampedLog(pv), log1mP = clampedLog1m(pv);
         dy[i] = gi * (log1mP - logP);
       }
     }

@@ -18,6 +18,14 @@ export interface F1State {
   n: number;
 }
 
+/** Where a (true, predicted) pair falls in the confusion matrix of the positive class. */
+const enum Cell {
+  TrueNegative = 0,
+  TruePositive = 1,
+  FalsePositive = 2,
+  FalseNegative = 3,
+}
+
 /** Binary F1, as River's `metrics.F1` (counts, so reverting is exact). */
 export class F1 implements Metric {
   readonly name = 'f1';
@@ -32,35 +40,37 @@ export class F1 implements Metric {
     this.positive = positive;
   }
 
-  /** [is a true positive, a false positive, a false negative] as 0/1. */
-  private counts(yTrue: number, yPred: Prediction): [number, number, number] {
+  /**
+   * The cell of the confusion matrix the pair falls in (a number, not a tuple: this runs on every
+   * update, and an array per call was most of what the metric allocated).
+   */
+  private cell(yTrue: number, yPred: Prediction): Cell {
     const { predicted, classes } = predictedClass(this.name, yPred);
     if (this.positive >= classes) throw new RangeError(`${this.name}: the positive class ${this.positive} is not one of the ${classes} classes of yPred`);
     const actual = classLabel(this.name, yTrue, classes) === this.positive;
     const guessed = predicted === this.positive;
-    return [actual && guessed ? 1 : 0, !actual && guessed ? 1 : 0, actual && !guessed ? 1 : 0];
+    return actual ? (guessed ? Cell.TruePositive : Cell.FalseNegative) : guessed ? Cell.FalsePositive : Cell.TrueNegative;
   }
 
   validate(yTrue: number, yPred: Prediction): void {
-    this.counts(yTrue, yPred);
+    this.cell(yTrue, yPred);
   }
 
   update(yTrue: number, yPred: Prediction): void {
-    const [tp, fp, fn] = this.counts(yTrue, yPred);
-    this.tp += tp;
-    this.fp += fp;
-    this.fn += fn;
+    const c = this.cell(yTrue, yPred);
+    if (c === Cell.TruePositive) this.tp += 1;
+    else if (c === Cell.FalsePositive) this.fp += 1;
+    else if (c === Cell.FalseNegative) this.fn += 1;
     this.n += 1;
   }
 
   revert(yTrue: number, yPred: Prediction): void {
-    const [tp, fp, fn] = this.counts(yTrue, yPred);
-    if (this.n === 0 || this.tp < tp || this.fp < fp || this.fn < fn || this.n - this.tp - this.fp - this.fn < 1 - tp - fp - fn) {
-      throw new RangeError(`${this.name}: cannot revert a pair that was not counted`);
-    }
-    this.tp -= tp;
-    this.fp -= fp;
-    this.fn -= fn;
+    const c = this.cell(yTrue, yPred);
+    const counted = c === Cell.TruePositive ? this.tp : c === Cell.FalsePositive ? this.fp : c === Cell.FalseNegative ? this.fn : this.n - this.tp - this.fp - this.fn;
+    if (this.n === 0 || counted < 1) throw new RangeError(`${this.name}: cannot revert a pair that was not counted`);
+    if (c === Cell.TruePositive) this.tp -= 1;
+    else if (c === Cell.FalsePositive) this.fp -= 1;
+    else if (c === Cell.FalseNegative) this.fn -= 1;
     this.n -= 1;
   }
 
