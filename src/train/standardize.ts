@@ -3,7 +3,7 @@
  * scaler from the sample's raw values between the prediction pass (which uses the statistics from
  * before the sample) and the training pass (which uses them after).
  */
-import { type Grads, type OpPlan, type Tensor, Tensor as T, type TypedArray, allocate, defineOp, formatShape, wrapStorage } from '../index-core.js';
+import { type Grads, type OpPlan, type Tensor, type TypedArray, allocate, defineOp, formatShape, wrapStorage } from '../index-core.js';
 import { ownedTensor } from '../ops/grad-util.js';
 import { type Node, applyOp } from '../graph/node.js';
 import type { DataLearner } from './data-step.js';
@@ -19,10 +19,30 @@ function rowsOf(x: Tensor, each: (row: ArrayLike<number>) => void): void {
   for (let o = 0; o < x.size; o += k) each(x.data.subarray(o, o + k));
 }
 
-/** Each row of x (k features) standardised into `out`. */
-function standardizeInto(x: Tensor, k: number, scaler: StandardScaler, out: TypedArray): void {
-  if (x.rank === 1) scaler.transformInto(x.data, out, 0);
-  else for (let o = 0; o < x.size; o += k) scaler.transformInto(x.data.subarray(o, o + k), out, o);
+/** Each row of x (k features) through the scaler into `out`: standardised, or mapped back (`inverse`). */
+function scaleRowsInto(x: Tensor, k: number, scaler: StandardScaler, out: TypedArray, inverse: boolean): void {
+  const d = x.data;
+  if (x.rank === 1) {
+    if (inverse) scaler.inverseTransformInto(d, out, 0);
+    else scaler.transformInto(d, out, 0);
+    return;
+  }
+  for (let o = 0; o < x.size; o += k) {
+    const row = d.subarray(o, o + k);
+    if (inverse) scaler.inverseTransformInto(row, out, o);
+    else scaler.transformInto(row, out, o);
+  }
+}
+
+/** An op's forward: x's rows through the scaler, in new storage, once the feature count is checked. */
+function scaledRows(x: Tensor, scaler: StandardScaler, op: string, inverse: boolean): Tensor {
+  const k = scaler.features ?? (x.rank === 0 ? 1 : x.shape[x.rank - 1]!);
+  if (x.rank === 0 || x.shape[x.rank - 1] !== k) {
+    throw new RangeError(`${op}: expected ${k} features on the last axis, got ${formatShape(x.shape)}`);
+  }
+  const out = allocate(x.dtype, x.size);
+  scaleRowsInto(x, k, scaler, out, inverse);
+  return wrapStorage(out, x.shape);
 }
 
 /** standardize's plan (see `OpSpec.plan`; a class for the reason given at DensePlan in src/ops/dense.ts). */
@@ -35,7 +55,7 @@ class StandardizePlan implements OpPlan {
   }
 
   forward(inputs: readonly Tensor[]): Tensor {
-    standardizeInto(inputs[0]!, this.k, this.scaler, this.out.data);
+    scaleRowsInto(inputs[0]!, this.k, this.scaler, this.out.data, false);
     return this.out;
   }
 
@@ -51,15 +71,7 @@ const standardizeOp = Object.assign(
     differentiable: [false],
     // It keeps no tensor: the scaler holds numbers, and the statistics it reads are its own.
     recyclable: true,
-    forward: ([x], { scaler }) => {
-      const k = scaler.features ?? (x.rank === 0 ? 1 : x.shape[x.rank - 1]!);
-      if (x.rank === 0 || x.shape[x.rank - 1] !== k) {
-        throw new RangeError(`standardize: expected ${k} features on the last axis, got ${formatShape(x.shape)}`);
-      }
-      const out = allocate(x.dtype, x.size);
-      standardizeInto(x, k, scaler, out);
-      return new T(out, x.shape);
-    },
+    forward: ([x], { scaler }) => scaledRows(x, scaler, 'standardize', false),
     backward: () => [null],
     // The features of the planned shape: the scaler's, once it has seen a row (it cannot change
     // them after), so the forward's check holds for every input of that shape.
@@ -97,18 +109,9 @@ const unstandardizeOp = defineOp<{ scaler: StandardScaler }, 1>({
   arity: 1,
   // It keeps no tensor (the scaler holds numbers): the engine may recycle its storage.
   recyclable: true,
-  // Row by row into the output, and σ read in place: a copy of a row or of the variances per tick
+  // Rows written into the output, and σ read in place: a copy of a row or of the variances per tick
   // was most of what a regression model's prediction allocated (bench:stream, TrumpApproval).
-  forward: ([z], { scaler }) => {
-    const k = scaler.features ?? (z.rank === 0 ? 1 : z.shape[z.rank - 1]!);
-    if (z.rank === 0 || z.shape[z.rank - 1] !== k) {
-      throw new RangeError(`unstandardize: expected ${k} features on the last axis, got ${formatShape(z.shape)}`);
-    }
-    const out = allocate(z.dtype, z.size);
-    if (z.rank === 1) scaler.inverseTransformInto(z.data, out, 0);
-    else for (let o = 0; o < z.size; o += k) scaler.inverseTransformInto(z.data.subarray(o, o + k), out, o);
-    return wrapStorage(out, z.shape);
-  },
+  forward: ([z], { scaler }) => scaledRows(z, scaler, 'unstandardize', true),
   backward: (g, { inputs: [z], attrs: { scaler } }) => {
     // ∂(zσ + μ)/∂z = σ, with σ = 1 where the variance is still 0 (see StandardScaler.inverseTransform).
     const k = scaler.features ?? 1;
