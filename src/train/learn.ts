@@ -189,6 +189,10 @@ export function learn<S, M extends Record<string, StepMetric> = Record<string, S
 ): OperatorFunction<S | Frame<S>, Step<keyof M & string>> {
   return (source) =>
     new Observable<Step<keyof M & string>>((subscriber) => {
+      // The options a tick reads, read once: each learn() call brings its own options object, and
+      // with several pipelines in one program per-tick reads of them would see many shapes.
+      const { feed, target, optimizer, scheduler, transformGrads } = options;
+      const inputCount = options.inputs.length, failOnNonFinite = (options.nonFinite ?? 'error') === 'error';
       const losses = lossSpecs(Array.isArray(options.loss) ? (options.loss as readonly TrainSpec[]) : [options.loss as Node]);
       const prediction = options.prediction ?? null;
       const accumulate = options.accumulate ?? 1;
@@ -246,9 +250,9 @@ export function learn<S, M extends Record<string, StepMetric> = Record<string, S
       const applyStep = (): void => {
         let g: readonly (Tensor | null)[] = sums;
         if (inWindow > 1) g = sums.map((s) => (s === null ? null : kernels.scale(s, 1 / inWindow)));
-        if (options.transformGrads) g = options.transformGrads(g, params);
-        options.optimizer.step(params, g);
-        options.scheduler?.step();
+        if (transformGrads) g = transformGrads(g, params);
+        optimizer.step(params, g);
+        scheduler?.step();
         for (let i = 0; i < sums.length; i++) sums[i] = null;
         inWindow = 0;
       };
@@ -271,7 +275,7 @@ export function learn<S, M extends Record<string, StepMetric> = Record<string, S
         // The prediction pass's value when there was one (data steps); else this pass's, copied out.
         const pred = predicted !== null ? null : predictionSlot >= 0 ? record.values[predictionSlot]!.clone() : null;
         if (bad) {
-          if ((options.nonFinite ?? 'error') === 'error') {
+          if (failOnNonFinite) {
             const what = Number.isFinite(loss) ? `a gradient (${params[grads.findIndex((g) => g !== null && hasNonFinite(g))]?.name})` : `the loss (${loss})`;
             throw new GraphError(`learn: non-finite value in ${what} at tick ${record.tick}; lower the learning rate, clip gradients, or pass nonFinite: 'skip'`, record.tick);
           }
@@ -282,10 +286,10 @@ export function learn<S, M extends Record<string, StepMetric> = Record<string, S
           stepped = false;
           return;
         }
-        if (accumulate === 1 && options.transformGrads === undefined) {
+        if (accumulate === 1 && transformGrads === undefined) {
           // One step per sample, gradients as they are (online learning's usual case): no window.
-          options.optimizer.step(params, grads);
-          options.scheduler?.step();
+          optimizer.step(params, grads);
+          scheduler?.step();
           stepped = true;
         } else {
           for (let i = 0; i < grads.length; i++) {
@@ -331,15 +335,15 @@ export function learn<S, M extends Record<string, StepMetric> = Record<string, S
           else (tick = startAt + count), (sample = item as S);
           count++;
           try {
-            const fed = options.feed(sample);
-            if (fed.length !== options.inputs.length) {
-              throw new GraphError(`learn: feed returned ${fed.length} values for ${options.inputs.length} inputs at tick ${tick}`, tick);
+            const fed = feed(sample);
+            if (fed.length !== inputCount) {
+              throw new GraphError(`learn: feed returned ${fed.length} values for ${inputCount} inputs at tick ${tick}`, tick);
             }
             for (let k = 0; k < order.length; k++) {
               const v = fed[order[k]!]!;
               values[k] = asInput(v, dtypes[k]!);
             }
-            if (metrics.length > 0) currentTarget = options.target!(sample);
+            if (metrics.length > 0) currentTarget = target!(sample);
             predicted = null;
             if (predictExec !== null) {
               for (let k = 0; k < predictFrom.length; k++) predictValues[k] = values[predictFrom[k]!]!;
@@ -356,7 +360,7 @@ export function learn<S, M extends Record<string, StepMetric> = Record<string, S
             const m = (names.length === 0 ? NO_METRICS : {}) as Record<keyof M & string, number>;
             for (let k = 0; k < names.length; k++) m[names[k]! as keyof M & string] = metrics[k]!.get();
             if (ckpt !== undefined && count % ckpt.every === 0) ckpt.save(snapshot(ckpt.parts, { tick, position: startAt + count }));
-            subscriber.next({ tick, loss: stepLoss, prediction: stepPrediction, metrics: m, lr: options.optimizer.lr, stepped, skipped });
+            subscriber.next({ tick, loss: stepLoss, prediction: stepPrediction, metrics: m, lr: optimizer.lr, stepped, skipped });
           } catch (error) {
             trainExec.dispose(error);
             predictExec?.dispose(error);
