@@ -35,6 +35,8 @@ export interface ThroughOptions<S> {
 export function through<S>(output: Node, options: ThroughOptions<S>): OperatorFunction<S | Frame<S>, Frame<Tensor>> {
   return (source) =>
     new Observable<Frame<Tensor>>((subscriber) => {
+      // Read once (see learn): per-tick reads of each caller's options object go megamorphic.
+      const feed = options.feed, inputCount = options.inputs.length;
       let program: Program;
       let positions: number[];
       try {
@@ -67,9 +69,9 @@ export function through<S>(output: Node, options: ThroughOptions<S>): OperatorFu
           count++;
           let fed: readonly Feedable[];
           try {
-            fed = options.feed(sample);
-            if (fed.length !== options.inputs.length) {
-              throw new GraphError(`through: feed returned ${fed.length} values for ${options.inputs.length} inputs at tick ${tick}`, tick);
+            fed = feed(sample);
+            if (fed.length !== inputCount) {
+              throw new GraphError(`through: feed returned ${fed.length} values for ${inputCount} inputs at tick ${tick}`, tick);
             }
             for (let k = 0; k < positions.length; k++) {
               const v = fed[positions[k]!]!;
