@@ -29,6 +29,28 @@ const caseArb = fc
     ),
   );
 
+describe('sum over leading axes (a bias gradient summed over the batch) and the shared index', () => {
+  it('sums over leading axes to the bit of a row-major by-hand sum', () => {
+    fc.assert(
+      fc.property(shapeArb(4, 5, 1).filter((s) => s.length >= 2).chain((s) => fc.tuple(tensorOf(s), fc.integer({ min: 1, max: s.length - 1 }))), ([t, lead]) => {
+        const axes = Array.from({ length: lead }, (_, i) => i);
+        const expected = naiveReduce(t, axes, 0, (a, v) => a + v);
+        const got = sum(t, { axes });
+        got.data.forEach((v, i) => expect(Object.is(v, expected[i]!)).toBe(true));
+      }),
+      { numRuns: 200, seed: 31 },
+    );
+  });
+
+  it('sharedReductionIndex equals reductionIndex and is made once per shape and axes', async () => {
+    const { sharedReductionIndex } = await import('../../src/tensor/reduce.js');
+    const a = sharedReductionIndex([3, 4, 5], [1]);
+    expect(Array.from(a)).toEqual(Array.from(reductionIndex([3, 4, 5], [1])));
+    expect(sharedReductionIndex([3, 4, 5], [1])).toBe(a);
+    expect(sharedReductionIndex([3, 4, 5], [2])).not.toBe(a);
+  });
+});
+
 describe('sum / mean', () => {
   it('reduce any axes, with or without kept dims', () => {
     expect(sum(x234).item()).toBe(276);

@@ -1,4 +1,5 @@
 import { Tensor, allocate, kernels, normalizeAxes } from '../tensor/index.js';
+import { sharedReductionIndex } from '../tensor/reduce.js';
 import { defineOp } from './op.js';
 import type { ReductionAttrs } from './sum.js';
 
@@ -26,7 +27,7 @@ export const max = defineOp<ReductionAttrs, 1>({
   forward: ([x], attrs) => kernels.max(x, attrs),
   backward: (g, { inputs: [x], output, attrs }, needs) => {
     if (!needs[0]) return [null];
-    const index = kernels.reductionIndex(x.shape, normalizeAxes(attrs.axes, x.rank, 'max'));
+    const index = sharedReductionIndex(x.shape, normalizeAxes(attrs.axes, x.rank, 'max'));
     const xd = x.data, yd = output.data, gd = g.data;
     // From the op's arena (or a slab): a new Float64Array of more than 8 numbers costs ~0.7 µs.
     const ties = allocate('float64', output.size);

@@ -44,6 +44,32 @@ export function reductionIndex(shape: Shape, axes: readonly number[]): Int32Arra
   return index;
 }
 
+/** Indexes by shape and axes, for the reductions that run every tick (see sharedReductionIndex). */
+const sharedIndexes = new Map<string, Int32Array>();
+const MAX_SHARED_INDEXES = 64;
+
+/**
+ * {@link reductionIndex}, made once per shape and axes and then shared: read it, never write it.
+ * An index of more than 16 elements is a typed array outside V8's heap, about 0.7 µs to make, and
+ * a reduction in a training step asks for the same one every tick.
+ */
+export function sharedReductionIndex(shape: Shape, axes: readonly number[]): Int32Array {
+  const key = `${shape.join(',')}|${axes.join(',')}`;
+  let index = sharedIndexes.get(key);
+  if (index === undefined) {
+    index = reductionIndex(shape, axes);
+    if (sharedIndexes.size >= MAX_SHARED_INDEXES) sharedIndexes.delete(sharedIndexes.keys().next().value!);
+    sharedIndexes.set(key, index);
+  }
+  return index;
+}
+
+/** True when the reduced axes are exactly the leading ones, so the output repeats every out.length elements. */
+function isLeadingReduction(axes: readonly number[]): boolean {
+  for (let i = 0; i < axes.length; i++) if (axes[i] !== i) return false;
+  return true;
+}
+
 /** True when the reduced axes are exactly the trailing ones, so each output owns a contiguous run. */
 function isTrailingReduction(rank: number, axes: readonly number[]): boolean {
   for (let i = 0; i < axes.length; i++) if (axes[i] !== rank - axes.length + i) return false;
@@ -63,8 +89,13 @@ export function sum(x: Tensor, options: ReduceOptions = {}): Tensor {
       for (let j = 0; j < run; j++, i++) acc += xd[i]!;
       out[o] = acc;
     }
+  } else if (isLeadingReduction(axes)) {
+    // A broadcast gradient summed back over the batch (sumTo): element i adds into i mod n, in the
+    // same order as the general path below, so the same bits.
+    const n = out.length;
+    for (let i = 0; i < xd.length; i += n) for (let j = 0; j < n; j++) out[j] = out[j]! + xd[i + j]!;
   } else {
-    const index = reductionIndex(x.shape, axes);
+    const index = sharedReductionIndex(x.shape, axes);
     for (let i = 0; i < xd.length; i++) {
       const o = index[i]!;
       out[o] = out[o]! + xd[i]!;
@@ -102,7 +133,7 @@ function extremum(x: Tensor, options: ReduceOptions, op: string, better: (a: num
   const shape = reducedShape(x.shape, axes, options.keepdims ?? false);
   const out = allocate(x.dtype, sizeOf(shape));
   const seen = new Uint8Array(out.length);
-  const index = reductionIndex(x.shape, axes);
+  const index = sharedReductionIndex(x.shape, axes);
   const xd = x.data;
   for (let i = 0; i < xd.length; i++) {
     const o = index[i]!;
