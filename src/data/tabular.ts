@@ -13,7 +13,10 @@ export interface Sample {
   readonly line: number;
   /** The row's position among the data rows (`skipRows = index + 1` resumes after it). */
   readonly index: number;
-  /** The features, in the order `features` names them (a fresh array per sample). */
+  /**
+   * The features, in the order `features` names them (a fresh array per sample). Small rows are
+   * views on shared storage (see allocateFresh): use the array, not its `buffer`.
+   */
   readonly x: Float64Array;
   /** The target. */
   readonly y: number;

@@ -1,5 +1,5 @@
 import { Tensor, type TypedArray, allocate, promote, shapesEqual } from '../tensor/index.js';
-import { type LossAttrs, type Reduction, TermsLossPlan, reduceTerms, reductionOf, requireSameShape } from './loss-util.js';
+import { type LossAttrs, type Reduction, TermsLossPlan, reduceTerms, reductionOf, requireSameShape, sharedTermGradient } from './loss-util.js';
 import { defineOp } from './op.js';
 import { stableSigmoid } from './sigmoid.js';
 
@@ -44,8 +44,7 @@ function bceTerms(xd: TypedArray, yd: TypedArray, pw: (i: number) => number, ter
 function bceGradInto(xd: TypedArray, yd: TypedArray, g: Tensor, reduction: Reduction, pw: (i: number) => number, dx: TypedArray | null, dy: TypedArray | null): void {
   // The upstream gradient of each term (see sharedTermGradient), without a closure: this runs
   // every tick, and the closure (with the doubles its calls returned boxed) cost about 100 bytes.
-  const n = xd.length, gd = g.data, perTerm = reduction === 'none';
-  const shared = perTerm ? 0 : reduction === 'mean' ? gd[0]! / n : gd[0]!;
+  const n = xd.length, gd = g.data, perTerm = reduction === 'none', shared = sharedTermGradient(g, n, reduction);
   for (let i = 0; i < n; i++) {
     const xv = xd[i]!, yv = yd[i]!, gv = perTerm ? gd[i]! : shared, w = pw(i);
     if (dx) dx[i] = gv * ((1 - yv) * stableSigmoid(xv) - w * yv * stableSigmoid(-xv));

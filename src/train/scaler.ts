@@ -127,7 +127,10 @@ export class StandardScaler {
     this.sigma2 = nextSigma2;
   }
 
-  /** (xᵢ − μᵢ)/√σ²ᵢ per feature, 0 where σ²ᵢ = 0 (River's `transform_one`). */
+  /**
+   * (xᵢ − μᵢ)/√σ²ᵢ per feature, 0 where σ²ᵢ = 0 (River's `transform_one`). A fresh array, which
+   * for small rows is a view on shared storage (see allocateFresh): use the array, not its `buffer`.
+   */
   transform(x: ArrayLike<number>): Float64Array {
     const out = allocateFresh('float64', x.length) as Float64Array;
     this.transformInto(x, out, 0);
@@ -152,6 +155,7 @@ export class StandardScaler {
    * already learned is unchanged — σ² = 0 means every learned value equals μ, so (x − μ)/1 = 0, the
    * 0 that `transform` gives — and `inverseTransform(transform(x)) = x` holds for every learned x;
    * for a value never learned, `transform` still gives River's 0 there (and the round trip gives μ).
+   * Like `transform`, it returns a fresh array that may be a view on shared storage.
    */
   inverseTransform(z: ArrayLike<number>): Float64Array {
     const out = allocateFresh('float64', z.length) as Float64Array;
